@@ -1,0 +1,19 @@
+"""Guichet's URLs: French paths matching the menu labels."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Guichet — back office"
+admin.site.site_title = "Guichet"
+admin.site.index_title = "Administration de l'Espace Client"
+
+urlpatterns = [
+    path("", include("guichet.customers.urls")),
+    path("", include("guichet.accounts.urls")),
+    path("", include("guichet.catalog.urls")),
+    path("", include("guichet.privacy.urls")),
+    path("", include("guichet.core.urls")),
+    path("back-office/", admin.site.urls),
+]
+
+handler403 = "guichet.core.views.error_403"

@@ -1,0 +1,107 @@
+"""Standing fixtures: a logged-in-able customer, another customer, a staff member."""
+
+import os
+
+import pytest
+
+from guichet.accounts.tests.factories import PASSWORD, CustomerUserFactory, StaffUserFactory
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def customer_user(db):
+    return CustomerUserFactory(
+        customer__reference="01776108",
+        customer__holder__first_name="Claire",
+        customer__holder__last_name="Muller",
+    )
+
+
+@pytest.fixture
+def customer(customer_user):
+    return customer_user.customer
+
+
+@pytest.fixture
+def other_customer(db):
+    return CustomerUserFactory(
+        customer__reference="09999999",
+        customer__installation_street="99 rue Secrète",
+        customer__installation_city="Mulhouse",
+        customer__holder__first_name="Bruno",
+        customer__holder__last_name="Autre",
+    ).customer
+
+
+@pytest.fixture
+def staff(db):
+    return StaffUserFactory()
+
+
+@pytest.fixture
+def customer_client(client, customer_user):
+    client.force_login(customer_user, backend="guichet.accounts.backends.CustomerBackend")
+    return client
+
+
+# Browser tests: Playwright driving Debian's Chromium (never a downloaded browser).
+CHROMIUM = os.environ.get("GUICHET_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 740}}
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium to run browser tests")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
+    # test itself (fixtures, assertions) are still synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def page(request, chromium):
+    context = chromium.new_context(viewport=VIEWPORTS[request.param], locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.viewport_name = request.param
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def axe_check():
+    """Run axe-core on the page; fail on any serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(page):
+        results = axe.run(page)
+        bad = [
+            f"{v['id']} ({v['impact']}): {v['help']} — "
+            + "; ".join(node["target"][0] for node in v["nodes"][:3])
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert not bad, f"axe-core on {page.url}:\n" + "\n".join(bad)
+
+    return check

@@ -1,0 +1,132 @@
+"""Products of the catalogue and the customers' subscriptions to them."""
+
+import datetime
+
+from django.db import models
+from django.utils import timezone
+
+from guichet.core.formatting import validate_phone
+
+
+class ProductKind(models.TextChoices):
+    BUNDLE = "bundle", "Offre groupée"
+    TV = "tv", "Offre TV"
+    TV_OPTION = "tv_option", "Option TV"
+    INTERNET = "internet", "Offre Internet"
+    FIXED = "fixed", "Téléphonie fixe"
+    FIXED_PLAN = "fixed_plan", "Forfait téléphonie fixe"
+    MOBILE = "mobile", "Offre mobile"
+
+
+# Kinds whose subscriptions carry a phone line number.
+LINE_KINDS = {ProductKind.FIXED, ProductKind.FIXED_PLAN, ProductKind.MOBILE}
+
+
+class Product(models.Model):
+    kind = models.CharField("type", max_length=20, choices=ProductKind.choices)
+    code = models.SlugField("code", max_length=40, unique=True)
+    name = models.CharField("nom", max_length=120)
+    description = models.TextField("description", blank=True)
+    characteristics = models.TextField(
+        "caractéristiques",
+        blank=True,
+        help_text="Une par ligne : débits, chaînes, appels inclus…",
+    )
+    monthly_price_cents = models.BigIntegerField("prix mensuel TTC (centimes)", default=0)
+    vat_rate_bp = models.PositiveIntegerField(
+        "taux de TVA (points de base)", default=2000, help_text="2000 = 20 %, 1000 = 10 %."
+    )
+    is_active = models.BooleanField("commercialisé", default=True)
+
+    class Meta:
+        verbose_name = "produit"
+        verbose_name_plural = "produits"
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(monthly_price_cents__gte=0),
+                name="catalog_product_price_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(vat_rate_bp__lte=10000), name="catalog_product_vat_rate_max"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+    @property
+    def vat_rate_display(self) -> str:
+        whole, rest = divmod(self.vat_rate_bp, 100)
+        return f"{whole} %" if not rest else f"{whole},{rest:02d}".rstrip("0") + " %"
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def for_customer(self, customer):
+        return self.filter(customer=customer)
+
+    def active(self, on: datetime.date | None = None):
+        day = on or timezone.localdate()
+        return self.filter(start_date__lte=day).filter(
+            models.Q(end_date__isnull=True) | models.Q(end_date__gte=day)
+        )
+
+    def ended(self, on: datetime.date | None = None):
+        day = on or timezone.localdate()
+        return self.filter(end_date__lt=day)
+
+
+class Subscription(models.Model):
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name="client",
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+    )
+    product = models.ForeignKey(
+        Product, verbose_name="produit", on_delete=models.PROTECT, related_name="subscriptions"
+    )
+    start_date = models.DateField("date de début")
+    end_date = models.DateField(
+        "date de fin", null=True, blank=True, help_text="Dernier jour de service, si résilié."
+    )
+    line_number = models.CharField(
+        "numéro de ligne", max_length=20, blank=True, validators=[validate_phone]
+    )
+    price_cents = models.BigIntegerField(
+        "prix mensuel TTC spécifique (centimes)",
+        null=True,
+        blank=True,
+        help_text="Vide : le prix du catalogue. 0 pour un service inclus dans une offre groupée.",
+    )
+    equipment = models.CharField(
+        "équipement", max_length=200, blank=True, help_text="Box, décodeur, carte SIM…"
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "abonnement"
+        verbose_name_plural = "abonnements"
+        ordering = ["start_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(price_cents__isnull=True) | models.Q(price_cents__gte=0),
+                name="catalog_subscription_price_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="catalog_subscription_ends_after_start",
+                violation_error_message="La date de fin précède la date de début.",
+            ),
+        ]
+        indexes = [models.Index(fields=["customer", "start_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer.reference} · {self.product.name}"
+
+    @property
+    def monthly_price_cents(self) -> int:
+        return self.product.monthly_price_cents if self.price_cents is None else self.price_cents

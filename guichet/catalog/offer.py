@@ -1,0 +1,82 @@
+"""The customer's current offer, grouped the way « Mes services » shows it (B2, C1–C5)."""
+
+from dataclasses import dataclass, field
+
+from .models import ProductKind, Subscription
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    title: str
+    summary_label: str
+    kind: str
+    empty_text: str
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("tv", "Mon offre TV", "OFFRE TV", ProductKind.TV, "Vous n'avez pas d'offre TV."),
+    Section(
+        "options", "Mes options", "OPTIONS", ProductKind.TV_OPTION, "Vous n'avez pas d'option TV."
+    ),
+    Section(
+        "internet",
+        "Mon offre Internet",
+        "OFFRE INTERNET",
+        ProductKind.INTERNET,
+        "Vous n'avez pas d'offre Internet.",
+    ),
+    Section(
+        "telephonie-fixe",
+        "Mon offre téléphonie fixe",
+        "TÉLÉPHONIE FIXE",
+        ProductKind.FIXED,
+        "Vous n'avez pas d'offre de téléphonie fixe.",
+    ),
+    Section(
+        "forfaits",
+        "Mes forfaits",
+        "FORFAITS",
+        ProductKind.FIXED_PLAN,
+        "Vous n'avez pas de forfait de téléphonie fixe.",
+    ),
+    Section(
+        "mobile",
+        "Mon offre mobile",
+        "OFFRE MOBILE",
+        ProductKind.MOBILE,
+        "Vous n'avez pas d'offre mobile.",
+    ),
+)
+SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}
+
+
+@dataclass
+class Offer:
+    bundles: list[Subscription] = field(default_factory=list)
+    by_kind: dict[str, list[Subscription]] = field(default_factory=dict)
+
+    def sections(self):
+        """(section, subscriptions) pairs in menu order, empty ones included."""
+        return [(section, self.by_kind.get(section.kind, [])) for section in SECTIONS]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.bundles and not any(self.by_kind.values())
+
+
+def current_offer(customer) -> Offer:
+    """One query, however many subscriptions the customer has."""
+    offer = Offer()
+    subscriptions = (
+        Subscription.objects.for_customer(customer)
+        .active()
+        .select_related("product")
+        .order_by("start_date", "id")
+    )
+    for subscription in subscriptions:
+        if subscription.product.kind == ProductKind.BUNDLE:
+            offer.bundles.append(subscription)
+        else:
+            offer.by_kind.setdefault(subscription.product.kind, []).append(subscription)
+    return offer

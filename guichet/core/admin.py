@@ -1,0 +1,65 @@
+"""Admin for the editable pages and the e-mail outbox."""
+
+from django.contrib import admin, messages
+
+from .emails import outbox_resend
+from .models import OutboxEmail, SitePage
+
+
+@admin.register(SitePage)
+class SitePageAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "updated_at"]
+    readonly_fields = ["updated_at"]
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(admin.ModelAdmin):
+    """Read-only: an e-mail is written by the portal; staff can only send a failed one again."""
+
+    list_display = ["created_at", "to", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["status", "template"]
+    search_fields = ["to", "subject"]
+    date_hierarchy = "created_at"
+    actions = ["resend"]
+    fields = [
+        "to",
+        "subject",
+        "template",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+        "body_text",
+        "body_html",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_resend_permission(self, request):
+        return request.user.has_perm("core.change_outboxemail")
+
+    @admin.action(description="Renvoyer", permissions=["resend"])
+    def resend(self, request, queryset):
+        count = outbox_resend(email_ids=list(queryset.values_list("pk", flat=True)))
+        if count:
+            self.message_user(
+                request,
+                f"{count} e-mail(s) en échec remis en file d'envoi.",
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(
+                request,
+                "Aucun e-mail en échec dans la sélection : rien n'a été renvoyé.",
+                messages.WARNING,
+            )

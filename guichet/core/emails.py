@@ -1,0 +1,154 @@
+"""Transactional e-mail: rendered and written to the outbox with the change, sent by a task."""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F
+from django.template import Context, engines
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import OutboxEmail
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+FIRST_RETRY_DELAY = datetime.timedelta(minutes=1)
+MAX_RETRY_DELAY = datetime.timedelta(hours=1)
+# A claimed row is not due again before this: longer than any SMTP exchange, so a second
+# worker never sends it while the first is still talking to the server; if the first worker
+# dies, the sweep picks the row up again after it.
+CLAIM_DURATION = datetime.timedelta(minutes=10)
+SMTP_TIMEOUT_SECONDS = 60
+SWEEP_BATCH_SIZE = 500
+
+
+def email_queue(*, to: str, template: str, context: dict) -> OutboxEmail:
+    """Render `templates/emails/<template>.*` and write the outbox row.
+
+    Call it inside the transaction of the change the e-mail reports: the sending task is
+    queued only when that transaction commits, and nothing is sent if it rolls back.
+    """
+    context = {
+        **context,
+        "brand": settings.GUICHET_BRAND,
+        "site_url": settings.GUICHET_SITE_URL,
+    }
+    # Customers read French whatever language the page that triggered the e-mail was in.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _render_text(f"emails/{template}.subject.txt", context)
+        body_text = _render_text(f"emails/{template}.txt", context)
+        body_html = render_to_string(f"emails/{template}.html", context)
+    email = OutboxEmail(
+        to=to,
+        subject=" ".join(subject.split()),
+        body_text=body_text.strip() + "\n",
+        body_html=body_html,
+        template=template,
+    )
+    email.full_clean()
+    with transaction.atomic():
+        email.save()
+        transaction.on_commit(lambda: _enqueue(email.pk))
+    return email
+
+
+def outbox_send(*, email_id: int) -> bool:
+    """Send one pending e-mail that is due; True if this call sent it.
+
+    The row is claimed with a conditional update before the server is contacted, so two
+    workers (or the task and the sweep) never send one e-mail twice. A failure never raises:
+    it is recorded on the row, which is tried again later with an exponential back-off.
+    """
+    now = timezone.now()
+    claimed = OutboxEmail.objects.filter(
+        pk=email_id, status=OutboxEmail.Status.PENDING, next_attempt_at__lte=now
+    ).update(attempts=F("attempts") + 1, next_attempt_at=now + CLAIM_DURATION)
+    if not claimed:
+        return False
+    email = OutboxEmail.objects.get(pk=email_id)
+    try:
+        _deliver(email)
+    except Exception as exc:
+        _record_failure(email, exc)
+        return False
+    email.status = OutboxEmail.Status.SENT
+    email.sent_at = timezone.now()
+    email.save(update_fields=["status", "sent_at"])
+    return True
+
+
+def outbox_sweep() -> int:
+    """Send the pending e-mails that are due (missed tasks, retries); returns how many were sent."""
+    due_ids = list(
+        OutboxEmail.objects.filter(
+            status=OutboxEmail.Status.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:SWEEP_BATCH_SIZE]
+    )
+    return sum(outbox_send(email_id=email_id) for email_id in due_ids)
+
+
+def outbox_resend(*, email_ids: list[int]) -> int:
+    """Put failed e-mails back in the queue for a new series of attempts; returns how many."""
+    with transaction.atomic():
+        failed_ids = list(
+            OutboxEmail.objects.select_for_update()
+            .filter(pk__in=email_ids, status=OutboxEmail.Status.FAILED)
+            .values_list("pk", flat=True)
+        )
+        OutboxEmail.objects.filter(pk__in=failed_ids).update(
+            status=OutboxEmail.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+        )
+        for email_id in failed_ids:
+            transaction.on_commit(lambda email_id=email_id: _enqueue(email_id))
+    return len(failed_ids)
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """1 minute after the first failure, then 2, 4, 8… never more than an hour."""
+    return min(FIRST_RETRY_DELAY * 2 ** (attempts - 1), MAX_RETRY_DELAY)
+
+
+def _render_text(template_name: str, context: dict) -> str:
+    # Plain text is not HTML: « l'offre » must not become « l&#x27;offre ».
+    template = engines["django"].engine.get_template(template_name)
+    return template.render(Context(context, autoescape=False))
+
+
+def _enqueue(email_id: int) -> None:
+    from .tasks import send_outbox_email  # tasks import this module
+
+    send_outbox_email.delay(email_id)
+
+
+def _deliver(email: OutboxEmail) -> None:
+    connection = get_connection(
+        fail_silently=False,
+        timeout=getattr(settings, "EMAIL_TIMEOUT", None) or SMTP_TIMEOUT_SECONDS,
+    )
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to],
+        connection=connection,
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    message.send()
+
+
+def _record_failure(email: OutboxEmail, exc: Exception) -> None:
+    email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    if email.attempts >= MAX_ATTEMPTS:
+        email.status = OutboxEmail.Status.FAILED
+        logger.error("E-mail %s not sent after %s attempts: %s", email.pk, email.attempts, exc)
+    else:
+        email.next_attempt_at = timezone.now() + retry_delay(email.attempts)
+        logger.warning("E-mail %s not sent (attempt %s): %s", email.pk, email.attempts, exc)
+    email.save(update_fields=["status", "last_error", "next_attempt_at"])

@@ -1,0 +1,61 @@
+"""The demo data behind `make demo`."""
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from guichet.accounts.models import User
+from guichet.catalog.models import ProductKind, Subscription
+from guichet.core.demo import DEMO_PASSWORD, load_demo
+from guichet.customers.models import Customer, Holder
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return (
+        Customer.objects.count(),
+        Holder.objects.count(),
+        Subscription.objects.count(),
+        User.objects.count(),
+    )
+
+
+def test_loading_twice_changes_nothing():
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    first = _counts()
+    hashes = list(User.objects.order_by("pk").values_list("password", flat=True))
+    assert load_demo() == {"products": 0, "customers": 0, "subscriptions": 0, "users": 0}
+    assert _counts() == first
+    assert list(User.objects.order_by("pk").values_list("password", flat=True)) == hashes
+
+
+def test_the_guides_subscriber_can_log_in_and_has_the_offer():
+    load_demo()
+    user = authenticate(login="V01776108", password=DEMO_PASSWORD)
+    assert user is not None
+    customer = user.customer
+    assert customer.installation_city == "Colmar" and customer.contract_postal_code == "68000"
+    names = set(customer.subscriptions.active().values_list("product__name", flat=True))
+    assert {
+        "Offre Confort",
+        "TV EMOTION",
+        "Pour accès aux chaînes CANAL+",
+        "EXTREME",
+        "Téléphonie fixe",
+    } <= names
+
+
+def test_the_demo_covers_every_kind_of_customer():
+    load_demo()
+    customers = Customer.objects.prefetch_related("holders", "subscriptions__product")
+    assert customers.count() >= 7
+    kinds = [
+        {s.product.kind for s in c.subscriptions.all() if s.end_date is None} for c in customers
+    ]
+    assert any(len(c.holders.all()) >= 2 for c in customers)
+    assert any(ProductKind.MOBILE in k for k in kinds)
+    assert any(ProductKind.TV not in k for k in kinds)
+    assert any(k == {ProductKind.INTERNET} for k in kinds)
+    assert Subscription.objects.filter(end_date__isnull=False).exists()
+    assert len({c.installation_city for c in customers}) >= 3

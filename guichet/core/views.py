@@ -1,0 +1,100 @@
+"""Pages shared by the whole site: editable pages, theme, health check, errors, demo mailbox."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.db import connection
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET
+
+from .models import OutboxEmail, SitePage
+
+DEMO_MAILBOX_SIZE = 50
+
+
+def site_page(request, slug: str):
+    page = get_object_or_404(SitePage, slug=slug)
+    return render(
+        request,
+        "core/site_page.html",
+        {"page": page, "breadcrumbs": [(page.title, None)]},
+    )
+
+
+def accessibility(request):
+    return site_page(request, SitePage.Slug.ACCESSIBILITY)
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def brand_css(request):
+    """The operator's colours as CSS custom properties, so no inline style is needed."""
+    brand = settings.GUICHET_BRAND
+    css = f":root{{--brand:{brand['primary']};--accent:{brand['accent']};}}\n"
+    return HttpResponse(css, content_type="text/css; charset=utf-8")
+
+
+@require_GET
+def healthz(request):
+    """For load balancers: the process answers and the database is reachable."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def demo_mode_required(view):
+    """The view exists only in demo mode: a 404 otherwise, decided at each request."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not settings.GUICHET_DEMO:
+            raise Http404("Cette page n'existe qu'en mode démonstration.")
+        response = view(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapper
+
+
+@demo_mode_required
+@require_GET
+@never_cache
+def demo_mailbox(request):
+    """« Boîte de démonstration »: every e-mail of the outbox, readable without a mail server."""
+    emails = OutboxEmail.objects.only("to", "subject", "status", "created_at").order_by(
+        "-created_at", "-pk"
+    )[:DEMO_MAILBOX_SIZE]
+    return render(
+        request,
+        "core/demo_mailbox.html",
+        {
+            "emails": emails,
+            "mailbox_size": DEMO_MAILBOX_SIZE,
+            "breadcrumbs": [("Boîte de démonstration", None)],
+        },
+    )
+
+
+@demo_mode_required
+@require_GET
+@never_cache
+def demo_mailbox_detail(request, email_id: int):
+    email = get_object_or_404(OutboxEmail, pk=email_id)
+    return render(
+        request,
+        "core/demo_mailbox_detail.html",
+        {
+            "email": email,
+            "breadcrumbs": [
+                ("Boîte de démonstration", reverse("core:demo_mailbox")),
+                (email.subject, None),
+            ],
+        },
+    )

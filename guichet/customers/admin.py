@@ -1,0 +1,90 @@
+"""Admin for customers, searchable by reference, name, e-mail and phone (J1)."""
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from guichet.catalog.models import Subscription
+from guichet.core.formatting import normalize_phone
+
+from .models import Customer, Holder
+
+PHONE_FIELDS = ("phone_mobile", "phone_home", "phone_other", "subscriptions__line_number")
+
+
+class HolderInline(admin.TabularInline):
+    model = Holder
+    extra = 0
+    min_num = 1
+
+
+class SubscriptionInline(admin.TabularInline):
+    model = Subscription
+    extra = 0
+    fields = ["product", "start_date", "end_date", "line_number", "price_cents", "equipment"]
+    autocomplete_fields = ["product"]
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["reference", "holder_names", "installation_city", "contact_email"]
+    search_fields = [
+        "reference",
+        "holders__last_name",
+        "holders__first_name",
+        "contact_email",
+        "invoice_email",
+    ]
+    inlines = [HolderInline, SubscriptionInline]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["reference", "contract_postal_code"]}),
+        (
+            "Adresse d'installation",
+            {
+                "fields": [
+                    "installation_street",
+                    "installation_street2",
+                    "installation_postal_code",
+                    "installation_city",
+                ]
+            },
+        ),
+        (
+            "Adresse de facturation",
+            {
+                "fields": [
+                    "billing_street",
+                    "billing_street2",
+                    "billing_postal_code",
+                    "billing_city",
+                    "billing_country",
+                ]
+            },
+        ),
+        ("Contact", {"fields": ["contact_email", "phone_mobile", "phone_home", "phone_other"]}),
+        ("Factures", {"fields": ["invoice_email", "invoice_email_opt_in"]}),
+        ("Suivi", {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("holders")
+
+    @admin.display(description="titulaire(s)")
+    def holder_names(self, obj):
+        return obj.display_name
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also find a phone number typed the French way (« 03 89 … ») though it is stored +33…."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        try:
+            e164 = normalize_phone(search_term)
+        except ValidationError:
+            return results, may_have_duplicates
+        if e164:
+            match = Q()
+            for name in PHONE_FIELDS:
+                match |= Q(**{name: e164})
+            results = results | queryset.filter(match)
+            may_have_duplicates = True
+        return results, may_have_duplicates

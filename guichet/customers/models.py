@@ -1,0 +1,131 @@
+"""A customer record (one contract) and the people who hold it."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+
+from guichet.core.formatting import validate_phone
+
+reference_validator = RegexValidator(
+    r"^\d{8}$", "La référence client compte exactement 8 chiffres (sans le V)."
+)
+postal_code_validator = RegexValidator(r"^\d{5}$", "Le code postal compte 5 chiffres.")
+
+
+class Customer(models.Model):
+    reference = models.CharField(
+        "référence client", max_length=8, unique=True, validators=[reference_validator]
+    )
+    contract_postal_code = models.CharField(
+        "code postal de la ville du contrat", max_length=5, validators=[postal_code_validator]
+    )
+
+    installation_street = models.CharField("adresse d'installation", max_length=200)
+    installation_street2 = models.CharField("complément", max_length=200, blank=True)
+    installation_postal_code = models.CharField(
+        "code postal d'installation", max_length=5, validators=[postal_code_validator]
+    )
+    installation_city = models.CharField("ville d'installation", max_length=100)
+
+    billing_street = models.CharField("adresse de facturation", max_length=200)
+    billing_street2 = models.CharField("complément (facturation)", max_length=200, blank=True)
+    billing_postal_code = models.CharField("code postal de facturation", max_length=10)
+    billing_city = models.CharField("ville de facturation", max_length=100)
+    billing_country = models.CharField("pays de facturation", max_length=100, default="France")
+
+    contact_email = models.EmailField("e-mail de contact", blank=True)
+    phone_mobile = models.CharField(
+        "téléphone mobile", max_length=20, blank=True, validators=[validate_phone]
+    )
+    phone_home = models.CharField(
+        "téléphone domicile", max_length=20, blank=True, validators=[validate_phone]
+    )
+    phone_other = models.CharField(
+        "autre téléphone / international", max_length=20, blank=True, validators=[validate_phone]
+    )
+
+    invoice_email = models.EmailField("e-mail de notification des factures", blank=True)
+    invoice_email_opt_in = models.BooleanField(
+        "notifier la mise à disposition des factures", default=False
+    )
+
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "client"
+        verbose_name_plural = "clients"
+        ordering = ["reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(invoice_email_opt_in=False) | ~models.Q(invoice_email=""),
+                name="customers_customer_opt_in_has_email",
+                violation_error_message=(
+                    "Une adresse de notification est nécessaire pour notifier les factures."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.display_name}".strip()
+
+    @property
+    def display_name(self) -> str:
+        """The holders' names, « Mme Claire MULLER » or « M. Jean et Mme Marie SCHMITT »."""
+        return " et ".join(holder.full_name for holder in self.holders.all())
+
+    @property
+    def installation_address_lines(self) -> list[str]:
+        return [
+            line
+            for line in (
+                self.installation_street,
+                self.installation_street2,
+                f"{self.installation_postal_code} {self.installation_city.upper()}",
+            )
+            if line
+        ]
+
+    @property
+    def billing_address_lines(self) -> list[str]:
+        lines = [
+            self.billing_street,
+            self.billing_street2,
+            f"{self.billing_postal_code} {self.billing_city.upper()}",
+        ]
+        if self.billing_country and self.billing_country.lower() != "france":
+            lines.append(self.billing_country.upper())
+        return [line for line in lines if line]
+
+
+class Holder(models.Model):
+    """A person named on the contract; a contract has one or several."""
+
+    class Civility(models.TextChoices):
+        MME = "Mme", "Madame"
+        M = "M.", "Monsieur"
+        NONE = "", "Non précisée"
+
+    customer = models.ForeignKey(
+        Customer, verbose_name="client", on_delete=models.CASCADE, related_name="holders"
+    )
+    civility = models.CharField("civilité", max_length=4, choices=Civility.choices, blank=True)
+    first_name = models.CharField("prénom", max_length=100, blank=True)
+    last_name = models.CharField("nom", max_length=100)
+    position = models.PositiveSmallIntegerField("ordre", default=1)
+
+    class Meta:
+        verbose_name = "titulaire"
+        verbose_name_plural = "titulaires"
+        ordering = ["customer", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "position"], name="customers_holder_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.civility, self.first_name, self.last_name.upper()) if p)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "customers"
+urlpatterns = [
+    path("", views.root, name="root"),
+    path("accueil/", views.home, name="home"),
+]

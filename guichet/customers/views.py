@@ -1,0 +1,27 @@
+"""The subscriber's home page (B1, B2)."""
+
+from django.shortcuts import redirect, render
+
+from guichet.catalog.offer import current_offer
+from guichet.core.decorators import customer_required
+
+
+def root(request):
+    if request.user.is_authenticated and request.user.customer_id:
+        return redirect("customers:home")
+    return redirect("accounts:login")
+
+
+@customer_required
+def home(request):
+    customer = request.customer
+    return render(
+        request,
+        "customers/home.html",
+        {
+            "customer": customer,
+            "holders": list(customer.holders.all()),
+            "offer": current_offer(customer),
+            "nav": "home",
+        },
+    )

@@ -7,6 +7,16 @@ import pytest
 from guichet.accounts.tests.factories import PASSWORD, CustomerUserFactory, StaffUserFactory
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and sessions live in the cache: every test starts with an empty one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def password():
     return PASSWORD

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("guichet.privacy.urls")),
     path("", include("guichet.core.urls")),
     path("back-office/", admin.site.urls),
+    path("altcha/", include("altcha_django.urls")),
 ]
 
 handler403 = "guichet.core.views.error_403"

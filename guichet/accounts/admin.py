@@ -1,18 +1,80 @@
-"""Admin for users: staff accounts and the accounts tied to customers."""
+"""Admin for users and their security events (J2)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import User
+from . import services
+from .models import SecurityEvent, User
+
+
+class SecurityEventInline(admin.TabularInline):
+    model = SecurityEvent
+    extra = 0
+    max_num = 0
+    can_delete = False
+    fields = ["created_at", "kind", "ip_address", "user_agent", "detail"]
+    readonly_fields = fields
+    ordering = ["-created_at"]
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by("-created_at")
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "customer", "is_staff", "is_active", "last_login"]
+    list_display = ["username", "identifier", "customer", "is_staff", "is_active", "last_login"]
     list_select_related = ["customer"]
-    search_fields = ["username", "email", "customer__reference", "customer__contact_email"]
+    search_fields = [
+        "username",
+        "identifier",
+        "email",
+        "customer__reference",
+        "customer__contact_email",
+    ]
     raw_id_fields = ["customer"]
+    readonly_fields = ["password_changed_at", "last_login", "date_joined"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
-        ("Dossier client", {"fields": ["customer"]}),
+        ("Dossier client", {"fields": ["customer", "identifier", "password_changed_at"]}),
     ]
+    inlines = [SecurityEventInline]
+    actions = ["send_first_access_link"]
+
+    @admin.action(description="Envoyer le lien de première connexion / réinitialisation")
+    def send_first_access_link(self, request, queryset):
+        sent, skipped = 0, []
+        for user in queryset.select_related("customer"):
+            if user.customer_id is None or not user.customer.contact_email or not user.is_active:
+                skipped.append(user.username)
+                continue
+            services.password_reset_send(user=user, request=request, by_staff=True)
+            sent += 1
+        if sent:
+            self.message_user(request, f"Lien envoyé à {sent} client(s).", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                "Pas de lien pour "
+                + ", ".join(skipped)
+                + " : compte du personnel, inactif ou sans e-mail de contact.",
+                messages.WARNING,
+            )
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "user", "ip_address"]
+    list_filter = ["kind"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__customer__reference", "ip_address"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

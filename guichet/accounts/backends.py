@@ -1,29 +1,21 @@
-"""Authentication of subscribers by client reference."""
+"""Authentication of subscribers by client reference or personal identifier."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-from .login import parse_reference
-
 
 class CustomerBackend(ModelBackend):
-    """Logs a subscriber in with `login` (their client reference) and password."""
+    """Logs a subscriber in with `login` (reference or identifier) and password."""
 
     def authenticate(self, request, login=None, password=None, **kwargs):
         if login is None or password is None:
             return None
-        User = get_user_model()
-        reference = parse_reference(login)
-        user = None
-        if reference:
-            user = (
-                User.objects.select_related("customer")
-                .filter(customer__reference=reference)
-                .first()
-            )
-        if user is None:
-            # Hash anyway so an unknown reference takes as long as a wrong password.
-            User().set_password(password)
+        from .services import user_for_login
+
+        user = user_for_login(login)
+        if user is None or user.customer_id is None:
+            # Hash anyway so an unknown login takes as long as a wrong password.
+            get_user_model()().set_password(password)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user

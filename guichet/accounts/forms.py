@@ -1,23 +1,23 @@
-"""Login form: client reference (or later a personal identifier) and password."""
+"""Forms of account access: login, first access / reset, new password, identifier."""
 
+from altcha_django import AltchaField, AltchaMixin
 from django import forms
-from django.contrib.auth import authenticate
+from django.contrib.auth import password_validation
 
-LOGIN_FAILED = "Référence client ou mot de passe incorrect."
+from .passwords import MAX_LENGTH
+from .services import LOGIN_FAILED, login_attempt
+
+__all__ = ["LOGIN_FAILED", "LoginForm"]
 
 
 class LoginForm(forms.Form):
     login = forms.CharField(
-        label="Référence client",
+        label="Référence client ou identifiant",
         max_length=80,
-        help_text="Indiquée sur votre contrat et vos factures, sans le V (par exemple 01776108).",
+        help_text="Votre référence client figure sur votre contrat et vos factures : "
+        "saisissez-la sans le V (par exemple 01776108).",
         widget=forms.TextInput(
-            attrs={
-                "autocomplete": "username",
-                "autocapitalize": "none",
-                "spellcheck": "false",
-                "autofocus": True,
-            }
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
         ),
     )
     password = forms.CharField(
@@ -29,16 +29,111 @@ class LoginForm(forms.Form):
 
     def __init__(self, request=None, *args, **kwargs):
         self.request = request
-        self.user = None
+        self.result = None
         super().__init__(*args, **kwargs)
 
     def clean(self):
         cleaned = super().clean()
         login, password = cleaned.get("login"), cleaned.get("password")
         if login and password:
-            user = authenticate(self.request, login=login, password=password)
-            # Only subscribers use this page; staff go through the back office.
-            if user is None or user.customer_id is None:
-                raise forms.ValidationError(LOGIN_FAILED, code="invalid_login")
-            self.user = user
+            self.result = login_attempt(request=self.request, login=login, password=password)
+            if self.result.user is None:
+                raise forms.ValidationError(self.result.error, code="invalid_login")
         return cleaned
+
+
+ALTCHA_MESSAGES = {
+    "required": "Merci de cocher la case « Je ne suis pas un robot » et d'attendre la "
+    "fin de la vérification.",
+    "malformed": "La vérification anti-robot a échoué : rechargez la page et réessayez.",
+    "invalid_signature": "La vérification anti-robot a échoué : réessayez.",
+    "invalid_solution": "La vérification anti-robot a échoué : réessayez.",
+    "expired": "La vérification anti-robot a expiré : cochez à nouveau la case.",
+    "replayed": "Cette vérification anti-robot a déjà servi : cochez à nouveau la case.",
+    "unverified": "La vérification anti-robot a échoué : réessayez.",
+    "backend_error": "La vérification anti-robot est momentanément indisponible : réessayez.",
+}
+
+
+class PasswordResetRequestForm(AltchaMixin, forms.Form):
+    reference = forms.CharField(
+        label="Référence client",
+        max_length=20,
+        help_text="Sans le V, telle qu'indiquée sur votre contrat ou votre facture "
+        "(par exemple 01776108).",
+        widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "numeric"}),
+    )
+    postal_code = forms.CharField(
+        label="Code postal de la ville de votre contrat",
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+    )
+    captcha = AltchaField(label="Code de sécurité", error_messages=ALTCHA_MESSAGES)
+
+
+class NewPasswordForm(forms.Form):
+    new_password1 = forms.CharField(
+        label="Nouveau mot de passe",
+        strip=False,
+        max_length=MAX_LENGTH,
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "new-password", "data-password-criteria": "criteres"}
+        ),
+    )
+    new_password2 = forms.CharField(
+        label="Confirmez votre nouveau mot de passe",
+        strip=False,
+        max_length=MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if first:
+            try:
+                password_validation.validate_password(first, self.user)
+            except forms.ValidationError as error:
+                self.add_error("new_password1", error)
+        if first and second and first != second:
+            self.add_error(
+                "new_password2",
+                forms.ValidationError(
+                    "Les deux mots de passe ne sont pas identiques.", code="password_mismatch"
+                ),
+            )
+        return cleaned
+
+
+class PasswordChangeForm(NewPasswordForm):
+    old_password = forms.CharField(
+        label="Veuillez saisir votre ancien mot de passe",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["old_password", "new_password1", "new_password2"]
+
+    def clean_old_password(self):
+        old = self.cleaned_data["old_password"]
+        if not self.user.check_password(old):
+            raise forms.ValidationError(
+                "L'ancien mot de passe n'est pas le bon.", code="password_incorrect"
+            )
+        return old
+
+
+class IdentifierForm(forms.Form):
+    identifier = forms.CharField(
+        label="Nouvel identifiant personnalisé",
+        max_length=40,
+        help_text="De 4 à 40 caractères : lettres, chiffres et . - _ @ ; il ne doit pas "
+        "ressembler à une référence client.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )

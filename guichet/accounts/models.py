@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class User(AbstractUser):
@@ -14,11 +15,24 @@ class User(AbstractUser):
         related_name="user",
         help_text="Vide pour le personnel de l'opérateur.",
     )
+    identifier = models.CharField(
+        "identifiant personnalisé",
+        max_length=40,
+        blank=True,
+        help_text="Utilisable à la place de la référence client pour se connecter.",
+    )
+    password_changed_at = models.DateTimeField("mot de passe changé le", null=True, blank=True)
 
     class Meta:
         verbose_name = "utilisateur"
         verbose_name_plural = "utilisateurs"
         constraints = [
+            models.UniqueConstraint(
+                Lower("identifier"),
+                condition=~models.Q(identifier=""),
+                name="accounts_user_identifier_unique_ci",
+                violation_error_message="Cet identifiant est déjà utilisé.",
+            ),
             models.CheckConstraint(
                 condition=models.Q(customer__isnull=True)
                 | models.Q(is_staff=False, is_superuser=False),
@@ -29,3 +43,45 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+
+class SecurityEvent(models.Model):
+    """What happened to an account, for the customer (« Mon profil ») and for staff (J2)."""
+
+    class Kind(models.TextChoices):
+        LOGIN_SUCCEEDED = "login_succeeded", "Connexion réussie"
+        LOGIN_FAILED = "login_failed", "Échec de connexion"
+        LOGIN_THROTTLED = "login_throttled", "Connexion suspendue (trop d'essais)"
+        RESET_REQUESTED = "reset_requested", "Lien de réinitialisation envoyé"
+        RESET_LINK_SENT_BY_STAFF = (
+            "reset_sent_by_staff",
+            "Lien de première connexion envoyé par le personnel",
+        )
+        RESET_USED = "reset_used", "Mot de passe réinitialisé"
+        RESET_LINK_INVALID = "reset_link_invalid", "Lien de réinitialisation refusé"
+        PASSWORD_CHANGED = "password_changed", "Mot de passe modifié"
+        PASSWORD_UPGRADE_REQUIRED = "password_upgrade_required", "Mot de passe à renforcer"
+        IDENTIFIER_CHANGED = "identifier_changed", "Identifiant modifié"
+
+    user = models.ForeignKey(
+        User,
+        verbose_name="compte",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="security_events",
+    )
+    kind = models.CharField("événement", max_length=40, choices=Kind.choices)
+    created_at = models.DateTimeField("date", auto_now_add=True, db_index=True)
+    ip_address = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+    user_agent = models.CharField("navigateur", max_length=300, blank=True)
+    detail = models.CharField("détail", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "événement de sécurité"
+        verbose_name_plural = "événements de sécurité"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.created_at:%d/%m/%Y %H:%M}"

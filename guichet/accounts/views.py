@@ -1,4 +1,4 @@
-"""Login and logout."""
+"""Login, logout, first access / forgotten password, « Mon profil »."""
 
 import time
 
@@ -6,15 +6,36 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.encoding import force_str
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from .forms import LoginForm
-from .middleware import LOGIN_AT, SEEN_AT
+from guichet.core.decorators import customer_required
+
+from . import services, throttle
+from .forms import (
+    IdentifierForm,
+    LoginForm,
+    NewPasswordForm,
+    PasswordChangeForm,
+    PasswordResetRequestForm,
+)
+from .middleware import LOGIN_AT, MUST_UPGRADE, SEEN_AT
+from .models import SecurityEvent, User
+from .passwords import CRITERIA, password_problems
+
+RESET_SESSION_TOKEN = "guichet_reset_token"
+RESET_SET_TOKEN = "nouveau"
+HOUR = 3600
 
 
 def _next_url(request) -> str:
@@ -35,12 +56,18 @@ def login_view(request):
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         # auth_login rotates the session key, so a session id set before login is useless.
-        auth_login(request, form.user)
+        auth_login(request, form.result.user, backend="guichet.accounts.backends.CustomerBackend")
         now = int(time.time())
         request.session[LOGIN_AT] = now
         request.session[SEEN_AT] = now
+        if form.result.must_upgrade:
+            request.session[MUST_UPGRADE] = True
+            return redirect("accounts:password_upgrade")
         return redirect(_next_url(request) or settings.LOGIN_REDIRECT_URL)
-    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
+    status = 429 if form.result is not None and form.result.throttled else 200
+    return render(
+        request, "accounts/login.html", {"form": form, "next": _next_url(request)}, status=status
+    )
 
 
 @require_POST
@@ -48,3 +75,189 @@ def logout_view(request):
     auth_logout(request)
     messages.success(request, "Vous êtes déconnecté(e). À bientôt !")
     return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+@csrf_protect
+@never_cache
+def password_reset_request(request):
+    """A2: first access and « Mot de passe oublié » are one flow."""
+    form = PasswordResetRequestForm(request.POST or None, request=request)
+    if request.method == "POST" and form.is_valid():
+        reference = form.cleaned_data["reference"].strip().lstrip("Vv").lower()
+        ip = throttle.client_ip(request)
+        decision = throttle.hit(
+            scope="reset-ref",
+            value=reference,
+            limit=settings.GUICHET_RESET_MAX_PER_REFERENCE,
+            window=HOUR,
+        )
+        if decision.allowed:
+            decision = throttle.hit(
+                scope="reset-ip", value=ip, limit=settings.GUICHET_RESET_MAX_PER_IP, window=HOUR
+            )
+        if not decision.allowed:
+            form.add_error(
+                None,
+                "Trop de demandes pour cette référence ou depuis votre connexion : merci de "
+                f"réessayer dans {max(1, decision.wait_seconds // 60)} minutes.",
+            )
+            return render(request, "accounts/reset_request.html", {"form": form}, status=429)
+        masked = services.password_reset_request(
+            reference=form.cleaned_data["reference"],
+            postal_code=form.cleaned_data["postal_code"],
+            request=request,
+        )
+        return render(request, "accounts/reset_sent.html", {"masked_email": masked})
+    return render(request, "accounts/reset_request.html", {"form": form})
+
+
+def _user_from_uid(uidb64: str):
+    try:
+        pk = force_str(urlsafe_base64_decode(uidb64))
+        return User.objects.select_related("customer").get(pk=pk, customer__isnull=False)
+    except (TypeError, ValueError, OverflowError, User.DoesNotExist, ValidationError):
+        return None
+
+
+def _no_referrer(response):
+    # The address holds the token: never let it leak to another site.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@sensitive_post_parameters("new_password1", "new_password2")
+@csrf_protect
+@never_cache
+def password_reset_confirm(request, uidb64: str, token: str):
+    """A3: the link from the e-mail; the token moves to the session, out of the address bar."""
+    user = _user_from_uid(uidb64)
+    if token == RESET_SET_TOKEN:
+        session_token = request.session.get(RESET_SESSION_TOKEN, "")
+        valid = user is not None and default_token_generator.check_token(user, session_token)
+    else:
+        valid = user is not None and default_token_generator.check_token(user, token)
+        if valid:
+            request.session[RESET_SESSION_TOKEN] = token
+            return _no_referrer(
+                redirect("accounts:reset_confirm", uidb64=uidb64, token=RESET_SET_TOKEN)
+            )
+    if not valid or not user.is_active:
+        if user is not None:
+            services.security_event_record(
+                user=user, kind=SecurityEvent.Kind.RESET_LINK_INVALID, request=request
+            )
+        return _no_referrer(render(request, "accounts/reset_invalid.html", status=400))
+    form = NewPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.password_set(
+            user=user, password=form.cleaned_data["new_password1"], request=request, reset=True
+        )
+        del request.session[RESET_SESSION_TOKEN]
+        return redirect("accounts:reset_done")
+    # This page's address no longer holds the token, and a normal referrer policy keeps the
+    # browser's Origin header, which the form's CSRF check needs.
+    return render(
+        request,
+        "accounts/reset_confirm.html",
+        {"form": form, "criteria": CRITERIA, "first_access": not user.has_usable_password()},
+    )
+
+
+def password_reset_done(request):
+    return render(request, "accounts/reset_done.html")
+
+
+@require_POST
+@csrf_protect
+def password_criteria(request):
+    """Ticks the criteria while the customer types; the server check is the one that counts."""
+    password = request.POST.get("password", "")[:1000]
+    user = request.user if request.user.is_authenticated else None
+    if user is None:
+        uidb64 = request.POST.get("uid", "")
+        candidate = _user_from_uid(uidb64) if uidb64 else None
+        token = request.session.get(RESET_SESSION_TOKEN, "")
+        if candidate and default_token_generator.check_token(candidate, token):
+            user = candidate
+    codes = {error.code for error in password_problems(password, user)}
+    return JsonResponse(
+        {
+            "length": not codes & {"too_short", "too_long"},
+            "guess": "guessable" not in codes,
+            "personal": "personal" not in codes,
+        }
+    )
+
+
+@customer_required
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+def profile(request):
+    """A6, A7: « Mes données » › « Mon profil »."""
+    user = request.user
+    identifier_form = IdentifierForm(initial={"identifier": user.identifier})
+    password_form = PasswordChangeForm(user)
+    if request.method == "POST" and request.POST.get("action") == "identifier":
+        identifier_form = IdentifierForm(request.POST)
+        if identifier_form.is_valid():
+            try:
+                services.identifier_change(
+                    user=user,
+                    identifier=identifier_form.cleaned_data["identifier"],
+                    request=request,
+                )
+            except ValidationError as error:
+                identifier_form.add_error("identifier", error)
+            else:
+                messages.success(request, "Votre identifiant personnalisé est enregistré.")
+                return redirect("accounts:profile")
+    elif request.method == "POST" and request.POST.get("action") == "password":
+        password_form = PasswordChangeForm(user, request.POST)
+        if password_form.is_valid():
+            services.password_set(
+                user=user, password=password_form.cleaned_data["new_password1"], request=request
+            )
+            update_session_auth_hash(request, user)
+            messages.success(request, "Votre mot de passe est modifié.")
+            return redirect("accounts:profile")
+    logins = SecurityEvent.objects.filter(
+        user=user,
+        kind__in=[SecurityEvent.Kind.LOGIN_SUCCEEDED, SecurityEvent.Kind.LOGIN_FAILED],
+    )[:10]
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "identifier_form": identifier_form,
+            "password_form": password_form,
+            "criteria": CRITERIA,
+            "logins": logins,
+            "breadcrumbs": [("Mes données", None), ("Mon profil", None)],
+            "nav": "data",
+        },
+    )
+
+
+@customer_required
+@sensitive_post_parameters("new_password1", "new_password2")
+def password_upgrade(request):
+    """A5: a password that no longer meets the criteria is replaced before anything else."""
+    if not request.session.get(MUST_UPGRADE):
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = NewPasswordForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.password_set(
+            user=request.user, password=form.cleaned_data["new_password1"], request=request
+        )
+        update_session_auth_hash(request, request.user)
+        del request.session[MUST_UPGRADE]
+        messages.success(request, "Merci ! Votre nouveau mot de passe est enregistré.")
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(
+        request,
+        "accounts/password_upgrade.html",
+        {
+            "form": form,
+            "criteria": CRITERIA,
+            "upgrade_url": reverse("accounts:password_upgrade"),
+        },
+    )

@@ -98,3 +98,8 @@ def demo_mailbox_detail(request, email_id: int):
             ],
         },
     )
+
+
+def csrf_failure(request, reason=""):
+    """A French page instead of Django's English one, with a way forward."""
+    return render(request, "403_csrf.html", status=403)

@@ -15,3 +15,45 @@
     if (open) { open.removeAttribute("open"); open.querySelector("summary").focus(); }
   });
 })();
+
+// Password criteria (A4) ticked while typing; the server decides, so this asks it.
+(function () {
+  "use strict";
+  var box = document.getElementById("criteres");
+  var input = document.querySelector("input[data-password-criteria]");
+  if (!box || !input) { return; }
+  var form = input.form;
+  var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
+  var timer = null;
+  var live = document.createElement("p");
+  live.className = "visually-hidden";
+  live.setAttribute("aria-live", "polite");
+  box.appendChild(live);
+  function show(result) {
+    var met = 0, total = 0;
+    box.querySelectorAll("li[data-criterion]").forEach(function (li) {
+      var ok = !!result[li.getAttribute("data-criterion")];
+      total += 1; met += ok ? 1 : 0;
+      li.classList.toggle("met", ok);
+      li.classList.toggle("unmet", !ok && input.value.length > 0);
+      li.querySelector(".criterion-state").textContent = ok ? " (respecté)" : " (non respecté)";
+    });
+    live.textContent = input.value ? met + " critère(s) respecté(s) sur " + total : "";
+  }
+  function check() {
+    if (!input.value) { show({}); return; }
+    var body = new URLSearchParams();
+    body.set("password", input.value);
+    if (box.dataset.uid) { body.set("uid", box.dataset.uid); }
+    fetch(box.dataset.criteriaUrl, {
+      method: "POST", credentials: "same-origin", body: body,
+      headers: { "X-CSRFToken": csrf ? csrf.value : "" }
+    }).then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (result) { if (result) { show(result); } })
+      .catch(function () { /* the server checks again on submit */ });
+  }
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(check, 250);
+  });
+})();

@@ -1,0 +1,235 @@
+"""Every write about accounts: reset links, passwords, identifiers, security events."""
+
+import ipaddress
+import re
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from guichet.core.emails import email_queue
+from guichet.customers.models import Customer
+
+from . import throttle
+from .login import parse_reference
+from .models import SecurityEvent, User
+
+IDENTIFIER_SHAPE = re.compile(r"^[A-Za-z0-9.\-_@]{4,40}$")
+
+
+def _request_meta(request) -> dict:
+    if request is None:
+        return {}
+    ip = throttle.client_ip(request)
+    try:
+        ipaddress.ip_address(ip)
+    except ValueError:
+        ip = None
+    return {"ip_address": ip, "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300]}
+
+
+def security_event_record(*, user, kind, request=None, detail: str = "") -> SecurityEvent:
+    return SecurityEvent.objects.create(
+        user=user, kind=kind, detail=detail[:300], **_request_meta(request)
+    )
+
+
+def mask_email(email: str) -> str:
+    """« claire.muller@example.fr » -> « c***********@….fr »: enough to recognise, not to read."""
+    local, _, domain = email.partition("@")
+    tld = domain.rsplit(".", 1)[-1] if "." in domain else ""
+    return f"{local[:1]}{'*' * max(len(local) - 1, 3)}@…" + (f".{tld}" if tld else "")
+
+
+def customer_user_ensure(customer: Customer) -> User:
+    """The customer's account, created without a usable password on first access."""
+    user = User.objects.filter(customer=customer).first()
+    if user is None:
+        user = User(username=customer.reference, customer=customer, email=customer.contact_email)
+        user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+    return user
+
+
+def reset_link_build(user: User) -> str:
+    """Built from the configured site address, never from the request's Host header."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("accounts:reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return f"{settings.GUICHET_SITE_URL}{path}"
+
+
+def password_reset_send(*, user: User, request=None, by_staff: bool = False) -> None:
+    customer = user.customer
+    with transaction.atomic():
+        email_queue(
+            to=customer.contact_email,
+            template="password_reset",
+            context={
+                "reference": customer.reference,
+                "link": reset_link_build(user),
+                "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+                "first_access": not user.has_usable_password(),
+            },
+        )
+        kind = (
+            SecurityEvent.Kind.RESET_LINK_SENT_BY_STAFF
+            if by_staff
+            else SecurityEvent.Kind.RESET_REQUESTED
+        )
+        security_event_record(user=user, kind=kind, request=request)
+
+
+def password_reset_request(*, reference: str, postal_code: str, request=None) -> str | None:
+    """A2: send a link when reference and postal code match; the masked address, else None."""
+    ref = parse_reference(reference)
+    customer = (
+        Customer.objects.filter(reference=ref, contract_postal_code=postal_code.strip()).first()
+        if ref
+        else None
+    )
+    if customer is None or not customer.contact_email:
+        return None
+    with transaction.atomic():
+        user = customer_user_ensure(customer)
+        if not user.is_active:
+            return None
+        password_reset_send(user=user, request=request)
+    return mask_email(customer.contact_email)
+
+
+def _notify(user: User, message: str, *, to: str | None = None) -> None:
+    address = to or (user.customer.contact_email if user.customer_id else user.email)
+    if address:
+        email_queue(to=address, template="security_notice", context={"message": message})
+
+
+def password_set(*, user: User, password: str, request=None, reset: bool = False) -> None:
+    """A new password (reset, change or upgrade); every other session ends with the old hash."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password", "password_changed_at"])
+        kind = SecurityEvent.Kind.RESET_USED if reset else SecurityEvent.Kind.PASSWORD_CHANGED
+        security_event_record(user=user, kind=kind, request=request)
+        _notify(
+            user,
+            f"Le mot de passe de votre {settings.GUICHET_BRAND['portal_name']} a été "
+            f"{'réinitialisé' if reset else 'modifié'} le "
+            f"{timezone.localtime():%d/%m/%Y à %H:%M}.",
+        )
+    throttle.login_reset(account=throttle_account(user=user))
+
+
+def identifier_validate(*, user: User, identifier: str) -> str:
+    identifier = identifier.strip()
+    if not IDENTIFIER_SHAPE.match(identifier):
+        raise ValidationError(
+            "L'identifiant compte de 4 à 40 caractères : lettres sans accent, chiffres, "
+            "et les signes . - _ @.",
+            code="identifier_shape",
+        )
+    if identifier.lstrip("Vv").isdigit():
+        raise ValidationError(
+            "L'identifiant ne peut pas ressembler à une référence client : ajoutez des lettres.",
+            code="identifier_like_reference",
+        )
+    taken = User.objects.filter(identifier__iexact=identifier).exclude(pk=user.pk).exists()
+    if taken or User.objects.filter(username__iexact=identifier).exclude(pk=user.pk).exists():
+        raise ValidationError("Cet identifiant est déjà utilisé.", code="identifier_taken")
+    return identifier
+
+
+def identifier_change(*, user: User, identifier: str, request=None) -> None:
+    identifier = identifier_validate(user=user, identifier=identifier)
+    if identifier == user.identifier:
+        return
+    with transaction.atomic():
+        previous = user.identifier
+        user.identifier = identifier
+        user.save(update_fields=["identifier"])
+        security_event_record(
+            user=user,
+            kind=SecurityEvent.Kind.IDENTIFIER_CHANGED,
+            request=request,
+            detail=f"{previous or '(aucun)'} → {identifier}",
+        )
+        _notify(
+            user,
+            f"Votre identifiant personnalisé est désormais « {identifier} ». Vous pouvez "
+            "l'utiliser à la place de votre référence client pour vous connecter.",
+        )
+
+
+def user_for_login(login: str) -> User | None:
+    """The account a typed login names: a client reference or a personal identifier."""
+    text = (login or "").strip()
+    reference = parse_reference(text)
+    queryset = User.objects.select_related("customer")
+    if reference:
+        return queryset.filter(customer__reference=reference).first()
+    if text:
+        return queryset.filter(identifier__iexact=text, customer__isnull=False).first()
+    return None
+
+
+def throttle_account(*, user: User | None = None, login: str = "") -> str:
+    """One throttle counter per account, whichever name it was typed under."""
+    if user is not None:
+        return f"user:{user.pk}"
+    return f"login:{(login or '').strip().lower()}"
+
+
+class LoginResult:
+    def __init__(
+        self, *, user=None, error: str = "", throttled: bool = False, must_upgrade: bool = False
+    ):
+        self.user, self.error, self.throttled, self.must_upgrade = (
+            user,
+            error,
+            throttled,
+            must_upgrade,
+        )
+
+
+LOGIN_FAILED = "Référence client ou mot de passe incorrect."
+
+
+def login_attempt(*, request, login: str, password: str) -> LoginResult:
+    """A1 + A8: throttle first (no hashing for a throttled try), then check the password."""
+    from django.contrib.auth import authenticate
+
+    from .passwords import is_compliant
+
+    target = user_for_login(login)
+    account = throttle_account(user=target, login=login)
+    ip = throttle.client_ip(request)
+    decision = throttle.login_check(account=account, ip=ip)
+    if not decision.allowed:
+        if target is not None:
+            security_event_record(
+                user=target, kind=SecurityEvent.Kind.LOGIN_THROTTLED, request=request
+            )
+        return LoginResult(error=decision.message, throttled=True)
+    user = authenticate(request, login=login, password=password)
+    if user is None or user.customer_id is None:
+        throttle.login_failed(account=account, ip=ip)
+        if target is not None:
+            security_event_record(
+                user=target, kind=SecurityEvent.Kind.LOGIN_FAILED, request=request
+            )
+        return LoginResult(error=LOGIN_FAILED)
+    throttle.login_reset(account=account)
+    security_event_record(user=user, kind=SecurityEvent.Kind.LOGIN_SUCCEEDED, request=request)
+    must_upgrade = not is_compliant(password, user)
+    if must_upgrade:
+        security_event_record(
+            user=user, kind=SecurityEvent.Kind.PASSWORD_UPGRADE_REQUIRED, request=request
+        )
+    return LoginResult(user=user, must_upgrade=must_upgrade)

@@ -74,3 +74,28 @@ def test_first_access_journey(live_server, page, axe_check, settings):
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url("**/accueil/")
     assert "01776120" in page.locator("main").inner_text()
+
+
+def test_dead_link_and_password_upgrade_pages(live_server, page, axe_check):
+    from guichet.accounts.tests.factories import CustomerUserFactory
+
+    page.goto(f"{live_server.url}/mot-de-passe/MQ/abc-0123456789abcdef/")
+    assert "Ce lien n'est plus valable" in page.locator("main").inner_text()
+    axe_check(page)
+    page.get_by_role("link", name="Recevoir un nouveau lien").click()
+    page.wait_for_url("**/mot-de-passe-oublie/")
+
+    user = CustomerUserFactory(password="azerty123456")
+    page.goto(f"{live_server.url}/connexion/")
+    page.get_by_label("Référence client ou identifiant").fill(user.customer.reference)
+    page.locator("#id_password").fill("azerty123456")
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/nouveau-mot-de-passe/")
+    axe_check(page)
+    page.goto(f"{live_server.url}/mes-services/")
+    assert page.url.endswith("/nouveau-mot-de-passe/")
+    page.locator("#id_new_password1").fill(PASSWORD)
+    page.locator("#id_new_password2").fill(PASSWORD)
+    page.get_by_role("button", name="Valider").click()
+    page.wait_for_url("**/accueil/")
+    assert "Votre nouveau mot de passe est enregistré" in page.locator("main").inner_text()

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "guichet.customers",
     "guichet.catalog",
     "guichet.privacy",
+    "guichet.billing",
 ]
 
 MIDDLEWARE = [
@@ -262,3 +263,40 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Billing
+# Invoice numbers: the prefix, then a gap-free counter on this many digits (« T0000123 »).
+BILLING_INVOICE_PREFIX = env_str("BILLING_INVOICE_PREFIX", "T")
+if len(BILLING_INVOICE_PREFIX) > 10 or not all(
+    char.isascii() and (char.isalnum() or char in "-_") for char in BILLING_INVOICE_PREFIX
+):
+    raise ImproperlyConfigured(
+        "BILLING_INVOICE_PREFIX must be at most 10 letters, digits, - or _, "
+        f"got {BILLING_INVOICE_PREFIX!r}."
+    )
+BILLING_INVOICE_NUMBER_DIGITS = env_int("BILLING_INVOICE_NUMBER_DIGITS", 7, minimum=4)
+# Days from the invoice date to its due date for customers who pay on receipt.
+BILLING_PAYMENT_DAYS = env_int("BILLING_PAYMENT_DAYS", 15, minimum=0)
+# Dotted path of the function giving each invoice its payment method and due or debit date.
+BILLING_PAYMENT_TERMS = env_str("BILLING_PAYMENT_TERMS", "guichet.billing.terms.pay_on_receipt")
+# The seller printed on every invoice (E3). The defaults are fictional: set the operator's own.
+BILLING_OPERATOR = {
+    "name": env_str("BILLING_OPERATOR_NAME", GUICHET_BRAND["name"]),
+    # Comma-separated lines.
+    "address_lines": env_list("BILLING_OPERATOR_ADDRESS", ["1 rue de l'Exemple", "68000 COLMAR"]),
+    "siren": env_str("BILLING_OPERATOR_SIREN", "000000000").replace(" ", ""),
+    "vat_number": env_str("BILLING_OPERATOR_VAT_NUMBER", "FR12000000000").replace(" ", ""),
+    "legal": env_str("BILLING_OPERATOR_LEGAL", "Opérateur de démonstration, données fictives"),
+    "logo": env_str("BILLING_LOGO", GUICHET_BRAND["logo"]),
+    "payment_terms": env_str(
+        "BILLING_PAYMENT_TERMS_TEXT",
+        "Paiement à réception, au plus tard à la date d'échéance indiquée. "
+        "Pas d'escompte pour paiement anticipé.",
+    ),
+}
+if not (len(BILLING_OPERATOR["siren"]) == 9 and BILLING_OPERATOR["siren"].isdigit()):
+    raise ImproperlyConfigured(
+        f"BILLING_OPERATOR_SIREN must be 9 digits, got {BILLING_OPERATOR['siren']!r}."
+    )
+# WeasyPrint reports each rendering step at INFO: keep its warnings only.
+LOGGING.setdefault("loggers", {})["weasyprint.progress"] = {"level": "WARNING"}

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("guichet.customers.urls")),
     path("", include("guichet.accounts.urls")),
     path("", include("guichet.catalog.urls")),
+    path("", include("guichet.billing.urls")),
     path("", include("guichet.privacy.urls")),
     path("", include("guichet.core.urls")),
     path("back-office/", admin.site.urls),

@@ -8,6 +8,7 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from guichet.billing.demo import demo_invoices
 from guichet.catalog.models import Product, ProductKind, Subscription
 from guichet.customers.models import Customer, Holder
 
@@ -235,7 +236,7 @@ CUSTOMERS = [
 @transaction.atomic
 def load_demo() -> dict[str, int]:
     """Create what is missing; returns how many rows of each kind were created."""
-    created = {"products": 0, "customers": 0, "subscriptions": 0, "users": 0}
+    created = {"products": 0, "customers": 0, "subscriptions": 0, "users": 0, "invoices": 0}
     products = {}
     for code, kind, name, description, characteristics, price, vat in PRODUCTS:
         product, was_created = Product.objects.get_or_create(
@@ -313,4 +314,7 @@ def load_demo() -> dict[str, int]:
     if not User.objects.filter(username=DEMO_STAFF_USERNAME).exists():
         User.objects.create_superuser(DEMO_STAFF_USERNAME, "operateur@example.fr", DEMO_PASSWORD)
         created["users"] += 1
+
+    # 14 months of invoices from the monthly billing run (only the missing ones).
+    created["invoices"] = demo_invoices()
     return created

@@ -25,7 +25,13 @@ def test_loading_twice_changes_nothing():
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     first = _counts()
     hashes = list(User.objects.order_by("pk").values_list("password", flat=True))
-    assert load_demo() == {"products": 0, "customers": 0, "subscriptions": 0, "users": 0}
+    assert load_demo() == {
+        "products": 0,
+        "customers": 0,
+        "subscriptions": 0,
+        "users": 0,
+        "invoices": 0,
+    }
     assert _counts() == first
     assert list(User.objects.order_by("pk").values_list("password", flat=True)) == hashes
 

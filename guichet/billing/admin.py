@@ -1,0 +1,117 @@
+"""Admin for invoices (J1): read only, an issued invoice never changes; its PDF for staff."""
+
+from django.contrib import admin
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.http import content_disposition_header
+
+from guichet.core.formatting import format_cents
+
+from .models import Invoice, InvoiceCounter, InvoiceLine
+from .pdf import DocumentUnavailable, invoice_pdf_content
+
+
+class ReadOnlyAdminMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class InvoiceLineInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = InvoiceLine
+    extra = 0
+    can_delete = False
+    fields = [
+        "position",
+        "group",
+        "label",
+        "period_start",
+        "period_end",
+        "quantity",
+        "unit_price_excl_vat_cents",
+        "vat_rate_bp",
+        "amount_excl_vat_cents",
+        "vat_cents",
+        "amount_incl_vat_cents",
+    ]
+    readonly_fields = fields
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "number",
+        "customer_reference",
+        "customer_name",
+        "issue_date",
+        "period",
+        "total",
+        "status",
+        "source",
+    ]
+    list_filter = ["status", "payment_method", "source", "period"]
+    search_fields = ["number", "customer_reference", "customer_name"]
+    date_hierarchy = "issue_date"
+    inlines = [InvoiceLineInline]
+    fieldsets = [
+        (None, {"fields": ["number", "issue_date", "period", "source", "pdf_link"]}),
+        (
+            "Client",
+            {"fields": ["customer", "customer_reference", "customer_name", "billing_address"]},
+        ),
+        (
+            "Montants (centimes)",
+            {"fields": ["total_excl_vat_cents", "total_vat_cents", "total_incl_vat_cents"]},
+        ),
+        ("Paiement", {"fields": ["payment_method", "due_date", "status", "paid_at"]}),
+        ("Document", {"fields": ["seller", "pdf_sha256", "created_at"]}),
+    ]
+    readonly_fields = [field for _, options in fieldsets for field in options["fields"]]
+
+    @admin.display(description="total TTC", ordering="total_incl_vat_cents")
+    def total(self, invoice):
+        return format_cents(invoice.total_incl_vat_cents)
+
+    @admin.display(description="PDF")
+    def pdf_link(self, invoice):
+        url = reverse("admin:billing_invoice_pdf", args=[invoice.pk])
+        return format_html('<a href="{}">{}</a>', url, invoice.pdf_filename)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:invoice_id>/pdf/",
+                self.admin_site.admin_view(self.pdf_view),
+                name="billing_invoice_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
+    def pdf_view(self, request, invoice_id: int):
+        if not self.has_view_permission(request):
+            raise Http404
+        invoice = get_object_or_404(Invoice, pk=invoice_id)
+        try:
+            content = invoice_pdf_content(invoice=invoice)
+        except DocumentUnavailable:
+            return HttpResponse(
+                "Le PDF de cette facture ne correspond plus à son empreinte : voir les journaux.",
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(False, invoice.pdf_filename)
+        response["Cache-Control"] = "no-store, private"
+        return response
+
+
+@admin.register(InvoiceCounter)
+class InvoiceCounterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["prefix", "last_number"]

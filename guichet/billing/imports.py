@@ -1,0 +1,552 @@
+"""Invoices from the operator's own billing system (J3): CSV, JSON or JSON Lines files.
+
+The format is described in docs/invoice-import.md. Each invoice is stored whole or not at
+all: a bad line is reported with its line number and reason, and nothing of its invoice is
+written; the other invoices of the file are imported.
+"""
+
+import csv
+import datetime
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from guichet.customers.models import Customer
+
+from .models import Invoice, LineGroup
+from .money import BP, div_round, split_vat, vat_of
+from .periods import month_end, parse_period
+from .services import LineDraft, invoice_issue
+
+INVOICE_FIELDS = (
+    "number",
+    "customer_reference",
+    "issue_date",
+    "period",
+    "due_date",
+    "payment_method",
+    "status",
+    "paid_date",
+)
+LINE_FIELDS = (
+    "group",
+    "label",
+    "period_start",
+    "period_end",
+    "quantity",
+    "unit_price_excl_vat_cents",
+    "vat_rate",
+    "amount_excl_vat_cents",
+    "vat_cents",
+    "amount_incl_vat_cents",
+)
+REQUIRED_INVOICE_FIELDS = ("number", "customer_reference", "issue_date", "period", "due_date")
+REQUIRED_LINE_FIELDS = ("label", "vat_rate", "amount_incl_vat_cents")
+PAYMENT_METHODS = {
+    "direct_debit": Invoice.PaymentMethod.DIRECT_DEBIT,
+    "prelevement": Invoice.PaymentMethod.DIRECT_DEBIT,
+    "on_receipt": Invoice.PaymentMethod.ON_RECEIPT,
+    "": Invoice.PaymentMethod.ON_RECEIPT,
+}
+STATUSES = {"issued": Invoice.Status.ISSUED, "": Invoice.Status.ISSUED, "paid": Invoice.Status.PAID}
+NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,29}$")
+CENTS = re.compile(r"^-?\d{1,15}$")
+RATE = re.compile(r"^(\d{1,3})(?:[.,](\d{1,2}))?$")
+FRENCH_DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (format, encoding, missing columns)."""
+
+
+@dataclass
+class Problem:
+    line: int
+    number: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"ligne {self.line}" + (f", facture {self.number}" if self.number else "")
+        return f"{where} : {self.message}"
+
+
+@dataclass
+class Record:
+    """One invoice as read from the file, before validation."""
+
+    line: int
+    number: str
+    header: dict
+    lines: list[tuple[int, dict]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    imported: list[str] = field(default_factory=list)
+    already_imported: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+
+# -- Reading ---------------------------------------------------------------------------------
+
+
+def read_records(path: Path) -> tuple[list[Record], list[str]]:
+    """The invoices of a file, each with its lines and the line numbers they came from."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError("le fichier n'est pas encodé en UTF-8") from None
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(text)
+    if suffix == ".json":
+        return _read_json(text), []
+    if suffix in (".jsonl", ".ndjson"):
+        return _read_json_lines(text), []
+    raise ImportFileError(f"extension « {suffix} » inconnue : .csv, .json ou .jsonl attendu")
+
+
+def _read_csv(text: str) -> tuple[list[Record], list[str]]:
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+    except StopIteration:
+        raise ImportFileError("le fichier est vide") from None
+    missing = [
+        name for name in REQUIRED_INVOICE_FIELDS + REQUIRED_LINE_FIELDS if name not in header
+    ]
+    if missing:
+        raise ImportFileError(f"colonne(s) manquante(s) : {', '.join(missing)}")
+    warnings = [
+        f"colonne « {name} » inconnue, ignorée"
+        for name in header
+        if name not in INVOICE_FIELDS + LINE_FIELDS
+    ]
+    records: dict[str, Record] = {}
+    orphans = []
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            orphans.append(
+                Record(
+                    line=line,
+                    number="",
+                    header={},
+                    problems=[Problem(line, "", f"{len(row)} colonnes au lieu de {len(header)}")],
+                )
+            )
+            continue
+        values = {name: cell.strip() for name, cell in zip(header, row, strict=True)}
+        number = values["number"]
+        invoice_values = {name: values.get(name, "") for name in INVOICE_FIELDS}
+        record = records.get(number)
+        if record is None:
+            record = records[number] = Record(line=line, number=number, header=invoice_values)
+        elif invoice_values != record.header:
+            differing = [
+                name for name in INVOICE_FIELDS if invoice_values[name] != record.header[name]
+            ]
+            record.problems.append(
+                Problem(
+                    line,
+                    number,
+                    f"{', '.join(differing)} diffère de la ligne {record.line} de la même facture",
+                )
+            )
+        record.lines.append((line, {name: values.get(name, "") for name in LINE_FIELDS}))
+    return list(records.values()) + orphans, warnings
+
+
+def _read_json(text: str) -> list[Record]:
+    """A JSON array of invoices; each is located by the line where its object starts."""
+    decoder = json.JSONDecoder()
+    position = _skip_space(text, 0)
+    if position >= len(text) or text[position] != "[":
+        raise ImportFileError("un tableau JSON de factures est attendu ([ {…}, {…} ])")
+    position = _skip_space(text, position + 1)
+    records = []
+    while position < len(text) and text[position] != "]":
+        line = text.count("\n", 0, position) + 1
+        try:
+            value, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as exc:
+            raise ImportFileError(f"JSON invalide ligne {exc.lineno} : {exc.msg}") from None
+        records.append(_record_from_object(value, line))
+        position = _skip_space(text, position)
+        if position < len(text) and text[position] == ",":
+            position = _skip_space(text, position + 1)
+    if position >= len(text):
+        raise ImportFileError("JSON invalide : le tableau n'est pas fermé")
+    return records
+
+
+def _read_json_lines(text: str) -> list[Record]:
+    records = []
+    for line, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            records.append(
+                Record(line=line, number="", header={}, problems=[Problem(line, "", exc.msg)])
+            )
+            continue
+        records.append(_record_from_object(value, line))
+    return records
+
+
+def _skip_space(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n":
+        position += 1
+    return position
+
+
+def _record_from_object(value, line: int) -> Record:
+    if not isinstance(value, dict):
+        return Record(line, "", {}, problems=[Problem(line, "", "une facture est un objet {…}")])
+    number = str(value.get("number", ""))
+    record = Record(
+        line=line, number=number, header={name: value.get(name) for name in INVOICE_FIELDS}
+    )
+    lines = value.get("lines")
+    if not isinstance(lines, list) or not lines:
+        record.problems.append(Problem(line, number, "« lines » : une liste non vide est attendue"))
+        return record
+    for index, item in enumerate(lines, 1):
+        if not isinstance(item, dict):
+            record.problems.append(Problem(line, number, f"détail n° {index} : objet attendu"))
+            continue
+        record.lines.append(
+            (line, {"_index": index, **{name: item.get(name) for name in LINE_FIELDS}})
+        )
+    unknown = sorted(set(value) - set(INVOICE_FIELDS) - {"lines"})
+    if unknown:
+        record.problems.append(Problem(line, number, f"champ(s) inconnu(s) : {', '.join(unknown)}"))
+    return record
+
+
+# -- Validating ------------------------------------------------------------------------------
+
+
+@dataclass
+class ValidInvoice:
+    record: Record
+    customer_reference: str
+    period: datetime.date
+    issue_date: datetime.date
+    due_date: datetime.date
+    payment_method: str
+    status: str
+    paid_at: datetime.datetime | None
+    lines: list[LineDraft]
+
+
+def validate(record: Record) -> tuple[ValidInvoice | None, list[Problem]]:
+    """Check one invoice without the database; every problem found, with its line number."""
+    problems = list(record.problems)
+    number, header = record.number, record.header
+
+    def fail(line: int, message: str) -> None:
+        problems.append(Problem(line, number, message))
+
+    for name in REQUIRED_INVOICE_FIELDS:
+        if _text(header.get(name)) == "":
+            fail(record.line, f"« {name} » est obligatoire")
+    if problems:
+        return None, problems
+    if not NUMBER.match(number):
+        fail(record.line, "numéro : 1 à 30 lettres, chiffres, - ou _ (sans espace)")
+    period = _parse(fail, record.line, "period", header["period"], parse_period)
+    issue_date = _parse(fail, record.line, "issue_date", header["issue_date"], _parse_date)
+    due_date = _parse(fail, record.line, "due_date", header["due_date"], _parse_date)
+    payment_method = PAYMENT_METHODS.get(_text(header.get("payment_method")).lower())
+    if payment_method is None:
+        fail(record.line, "payment_method : « direct_debit » ou « on_receipt » attendu")
+    status = STATUSES.get(_text(header.get("status")).lower())
+    paid_at = None
+    if status is None:
+        fail(record.line, "status : « issued » ou « paid » attendu")
+    elif status == Invoice.Status.PAID and not _text(header.get("paid_date")):
+        fail(record.line, "paid_date est obligatoire pour une facture payée")
+    elif status == Invoice.Status.PAID:
+        paid_date = _parse(fail, record.line, "paid_date", header.get("paid_date"), _parse_date)
+        if paid_date:
+            paid_at = timezone.make_aware(datetime.datetime.combine(paid_date, datetime.time(12)))
+    elif _text(header.get("paid_date")):
+        fail(record.line, "paid_date n'a de sens que pour une facture payée (status paid)")
+    if issue_date and issue_date > timezone.localdate():
+        fail(record.line, "issue_date est dans le futur")
+    if issue_date and due_date and due_date < issue_date:
+        fail(record.line, "due_date précède issue_date")
+
+    drafts = []
+    for line, values in record.lines:
+        prefix = f"détail n° {values['_index']} : " if "_index" in values else ""
+        draft, line_problems = _validate_line(values, period)
+        for message in line_problems:
+            fail(line, prefix + message)
+        if draft:
+            drafts.append(draft)
+    if not problems and sum(draft.amount_incl_vat_cents for draft in drafts) < 0:
+        fail(record.line, "total négatif : un avoir ne s'importe pas comme une facture")
+    if problems:
+        return None, problems
+    return (
+        ValidInvoice(
+            record=record,
+            customer_reference=_text(header["customer_reference"]),
+            period=period,
+            issue_date=issue_date,
+            due_date=due_date,
+            payment_method=payment_method,
+            status=status,
+            paid_at=paid_at,
+            lines=drafts,
+        ),
+        [],
+    )
+
+
+def _validate_line(
+    values: dict, period: datetime.date | None
+) -> tuple[LineDraft | None, list[str]]:
+    problems = []
+
+    def fail(message: str) -> None:
+        problems.append(message)
+
+    group = _text(values.get("group")) or LineGroup.SUBSCRIPTIONS
+    if group not in LineGroup.values:
+        fail(f"group « {group} » inconnu ({', '.join(LineGroup.values)})")
+    label = _text(values.get("label"))
+    if not label:
+        fail("label (désignation) est obligatoire")
+    elif len(label) > 200:
+        fail("label : 200 caractères au plus")
+    rate = _parse_rate(values.get("vat_rate"))
+    if rate is None:
+        fail(f"vat_rate « {_text(values.get('vat_rate'))} » invalide (ex. 20, 10, 5,5, 2,1, 0)")
+    quantity = 1
+    if _text(values.get("quantity")):
+        quantity = _parse_int(values.get("quantity"))
+        if quantity is None or quantity < 1:
+            fail("quantity : un entier d'au moins 1 est attendu")
+    amounts = {}
+    for name in (
+        "amount_incl_vat_cents",
+        "amount_excl_vat_cents",
+        "vat_cents",
+        "unit_price_excl_vat_cents",
+    ):
+        raw = values.get(name)
+        amounts[name] = None if _text(raw) == "" else _parse_int(raw)
+        if _text(raw) == "":
+            if name == "amount_incl_vat_cents":
+                fail("amount_incl_vat_cents est obligatoire")
+        elif amounts[name] is None:
+            fail(f"{name} « {_text(raw)} » : un nombre entier de centimes est attendu")
+    start = end = None
+    if period:
+        start = _parse_optional_date(fail, "period_start", values.get("period_start")) or period
+        end = _parse_optional_date(fail, "period_end", values.get("period_end")) or month_end(
+            period
+        )
+        if start and end and end < start:
+            fail("period_end précède period_start")
+    if problems or period is None:
+        return None, problems
+
+    incl = amounts["amount_incl_vat_cents"]
+    excl, vat = amounts["amount_excl_vat_cents"], amounts["vat_cents"]
+    if (excl is None) != (vat is None):
+        fail("amount_excl_vat_cents et vat_cents vont ensemble (les deux ou aucun)")
+        return None, problems
+    if excl is None:
+        excl, vat = split_vat(incl, rate)
+    elif excl + vat != incl:
+        fail(f"HT {excl} + TVA {vat} ≠ TTC {incl} (centimes)")
+    elif abs(vat - vat_of(excl, rate)) > 1:
+        fail(
+            f"TVA {vat} incohérente avec le taux sur un HT de {excl} (attendu {vat_of(excl, rate)})"
+        )
+    unit = amounts["unit_price_excl_vat_cents"]
+    if unit is None:
+        unit = div_round(excl, quantity)
+    if problems:
+        return None, problems
+    return (
+        LineDraft(
+            group=group,
+            label=label,
+            period_start=start,
+            period_end=end,
+            vat_rate_bp=rate,
+            unit_price_excl_vat_cents=unit,
+            amount_excl_vat_cents=excl,
+            vat_cents=vat,
+            amount_incl_vat_cents=incl,
+            quantity=quantity,
+        ),
+        [],
+    )
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _parse(fail, line, name, value, parser):
+    try:
+        return parser(_text(value))
+    except ValueError as exc:
+        fail(line, f"{name} : {exc}")
+        return None
+
+
+def _parse_optional_date(fail, name, value):
+    if _text(value) == "":
+        return None
+    try:
+        return _parse_date(_text(value))
+    except ValueError as exc:
+        fail(f"{name} : {exc}")
+        return None
+
+
+def _parse_date(text: str) -> datetime.date:
+    match = FRENCH_DATE.match(text)
+    try:
+        if match:
+            return datetime.date(int(match[3]), int(match[2]), int(match[1]))
+        if re.match(r"^\d{4}-\d{2}-\d{2}$", text):
+            return datetime.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ValueError(f"date « {text} » invalide (AAAA-MM-JJ ou JJ/MM/AAAA)")
+
+
+def _parse_int(value) -> int | None:
+    if isinstance(value, bool | float):
+        return None  # amounts are whole cents, never floating point numbers
+    text = _text(value)
+    return int(text) if CENTS.match(text) else None
+
+
+def _parse_rate(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    match = RATE.match(_text(value))
+    if not match:
+        return None
+    bp = int(match[1]) * 100 + int((match[2] or "0").ljust(2, "0"))
+    return bp if bp <= BP else None
+
+
+# -- Storing ---------------------------------------------------------------------------------
+
+
+def import_invoices(
+    *, records: Iterable[Record], notify: bool = True, dry_run: bool = False
+) -> ImportReport:
+    """Validate and store each invoice on its own: all of it, or nothing of it."""
+    report = ImportReport()
+    valid = []
+    for record in records:
+        invoice, problems = validate(record)
+        if problems:
+            report.problems.extend(problems)
+            report.refused.append(record.number)
+        else:
+            valid.append(invoice)
+
+    references = {invoice.customer_reference for invoice in valid}
+    customers = {
+        customer.reference: customer
+        for customer in Customer.objects.filter(reference__in=references).prefetch_related(
+            "holders"
+        )
+    }
+    existing = dict(
+        Invoice.objects.filter(number__in=[v.record.number for v in valid]).values_list(
+            "number", "customer_reference"
+        )
+    )
+    for invoice in valid:
+        number, line = invoice.record.number, invoice.record.line
+        customer = customers.get(invoice.customer_reference)
+
+        def refuse(message: str, number=number, line=line) -> None:
+            report.problems.append(Problem(line, number, message))
+            report.refused.append(number)
+
+        if number in existing:
+            if existing[number] == invoice.customer_reference:
+                report.already_imported.append(number)
+            else:
+                refuse("ce numéro est déjà celui d'une facture d'un autre client")
+            continue
+        if customer is None:
+            refuse(f"client {invoice.customer_reference} inconnu")
+            continue
+        try:
+            _store(invoice, customer, notify=notify, dry_run=dry_run)
+        except _DryRun:
+            report.imported.append(number)
+        except ValidationError as exc:
+            refuse("; ".join(exc.messages))
+        except IntegrityError:
+            if Invoice.objects.filter(customer=customer, period=invoice.period).exists():
+                refuse(f"le client {customer.reference} a déjà une facture pour cette période")
+            else:
+                refuse("refusée par la base de données (numéro en double ?)")
+        else:
+            report.imported.append(number)
+    return report
+
+
+class _DryRun(Exception):
+    pass
+
+
+def _store(invoice: ValidInvoice, customer: Customer, *, notify: bool, dry_run: bool) -> None:
+    with transaction.atomic():
+        if Invoice.objects.filter(customer=customer, period=invoice.period).exists():
+            raise ValidationError(
+                f"le client {customer.reference} a déjà une facture pour cette période"
+            )
+        invoice_issue(
+            customer=customer,
+            period=invoice.period,
+            issue_date=invoice.issue_date,
+            lines=invoice.lines,
+            source=Invoice.Source.IMPORT,
+            payment_method=invoice.payment_method,
+            due_date=invoice.due_date,
+            number=invoice.record.number,
+            status=invoice.status,
+            paid_at=invoice.paid_at,
+            notify=notify and invoice.status != Invoice.Status.PAID,
+            render_pdf=True,
+        )
+        if dry_run:
+            raise _DryRun
+
+
+def iter_problems(report: ImportReport) -> Iterator[str]:
+    for problem in sorted(report.problems, key=lambda p: p.line):
+        yield str(problem)

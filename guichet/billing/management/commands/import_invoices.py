@@ -1,0 +1,54 @@
+"""Load invoices from the operator's own billing system: `manage.py import_invoices FILE`."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from guichet.billing.imports import ImportFileError, import_invoices, iter_problems, read_records
+
+
+class Command(BaseCommand):
+    help = (
+        "Importe les factures d'un fichier CSV, JSON ou JSON Lines (format : "
+        "docs/invoice-import.md). Chaque facture est enregistrée entière ou pas du tout ; "
+        "chaque ligne refusée est signalée avec son numéro et la raison."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="fichier .csv, .json ou .jsonl")
+        parser.add_argument(
+            "--no-notify",
+            action="store_true",
+            help="n'envoyer aucun e-mail « facture disponible » (reprise d'historique)",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="tout vérifier sans rien enregistrer"
+        )
+
+    def handle(self, *args, **options):
+        path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"{path} : fichier introuvable")
+        try:
+            records, warnings = read_records(path)
+        except ImportFileError as exc:
+            raise CommandError(f"{path} : {exc}") from None
+        for warning in warnings:
+            self.stderr.write(self.style.WARNING(f"{path} : {warning}"))
+        report = import_invoices(
+            records=records, notify=not options["no_notify"], dry_run=options["dry_run"]
+        )
+        for problem in iter_problems(report):
+            self.stderr.write(self.style.ERROR(f"{path}, {problem}"))
+        verb = "vérifiée(s), importable(s)" if options["dry_run"] else "importée(s)"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{len(report.imported)} facture(s) {verb}, "
+                f"{len(report.already_imported)} déjà importée(s), "
+                f"{len(set(report.refused))} refusée(s)."
+            )
+        )
+        if report.refused:
+            raise CommandError(
+                f"{len(set(report.refused))} facture(s) refusée(s) : rien n'en a été enregistré."
+            )

@@ -1,0 +1,298 @@
+"""Invoices as a ledger of record: an issued invoice and its lines never change."""
+
+import datetime
+
+from django.db import models
+from django.utils import timezone
+
+from .money import format_rate
+from .periods import add_months
+
+
+class InvoiceImmutableError(Exception):
+    """Raised on any attempt to change or delete what an issued invoice says."""
+
+
+class InvoiceCounter(models.Model):
+    """The last number given for a prefix, incremented under a row lock by the issuing
+    transaction: a rolled-back issue gives its number back, so numbers have no gap."""
+
+    prefix = models.CharField("préfixe", max_length=10, unique=True, blank=True)
+    last_number = models.BigIntegerField("dernier numéro attribué", default=0)
+
+    class Meta:
+        verbose_name = "compteur de numéros de facture"
+        verbose_name_plural = "compteurs de numéros de facture"
+        ordering = ["prefix"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_number__gte=0), name="billing_counter_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix or '(sans préfixe)'} : {self.last_number}"
+
+
+class InvoiceQuerySet(models.QuerySet):
+    def for_customer(self, customer):
+        return self.filter(customer=customer)
+
+    def last_12_months(self, today: datetime.date | None = None):
+        """Issued within the last 12 rolling months: after the same day a year ago."""
+        today = today or timezone.localdate()
+        return self.filter(issue_date__gt=add_months(today, -12), issue_date__lte=today)
+
+    def update(self, **kwargs):
+        frozen = set(kwargs) - Invoice.MUTABLE_FIELDS
+        if frozen:
+            raise InvoiceImmutableError(
+                f"Une facture émise ne peut pas être modifiée ({', '.join(sorted(frozen))})."
+            )
+        return super().update(**kwargs)
+
+    def delete(self):
+        raise InvoiceImmutableError("Une facture émise ne peut pas être supprimée.")
+
+    delete.queryset_only = True
+
+
+class Invoice(models.Model):
+    class Status(models.TextChoices):
+        ISSUED = "issued", "À payer"
+        PAID = "paid", "Payée"
+
+    class PaymentMethod(models.TextChoices):
+        DIRECT_DEBIT = "direct_debit", "Prélèvement"
+        ON_RECEIPT = "on_receipt", "Paiement à réception"
+
+    class Source(models.TextChoices):
+        BILLING_RUN = "billing_run", "Facturation mensuelle"
+        IMPORT = "import", "Import"
+
+    # Everything else is the document itself; only its settlement and its stored PDF (set
+    # once, by a conditional update) are written after it is issued.
+    MUTABLE_FIELDS = frozenset({"status", "paid_at", "pdf", "pdf_sha256"})
+
+    number = models.CharField("numéro", max_length=30, unique=True)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name="client",
+        on_delete=models.PROTECT,
+        related_name="invoices",
+    )
+    # What the invoice says about the customer and the seller, as it was when issued.
+    customer_reference = models.CharField("référence client", max_length=8)
+    customer_name = models.CharField("nom du client", max_length=300)
+    billing_address = models.TextField("adresse de facturation")
+    seller = models.JSONField("identité de l'opérateur", default=dict)
+
+    period = models.DateField("période", help_text="Premier jour du mois facturé.")
+    issue_date = models.DateField("date de facture")
+    payment_method = models.CharField(
+        "mode de paiement", max_length=20, choices=PaymentMethod.choices
+    )
+    due_date = models.DateField(
+        "échéance ou date de prélèvement",
+        help_text="Date limite de paiement, ou date du prélèvement prévu.",
+    )
+    total_excl_vat_cents = models.BigIntegerField("total HT (centimes)")
+    total_vat_cents = models.BigIntegerField("total TVA (centimes)")
+    total_incl_vat_cents = models.BigIntegerField("total TTC (centimes)")
+    source = models.CharField("origine", max_length=20, choices=Source.choices)
+
+    status = models.CharField("état", max_length=10, choices=Status.choices, default=Status.ISSUED)
+    paid_at = models.DateTimeField("payée le", null=True, blank=True)
+
+    pdf = models.FileField("PDF", max_length=200, blank=True)
+    pdf_sha256 = models.CharField("empreinte SHA-256 du PDF", max_length=64, blank=True)
+    created_at = models.DateTimeField("enregistrée le", auto_now_add=True)
+
+    objects = InvoiceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "facture"
+        verbose_name_plural = "factures"
+        ordering = ["-issue_date", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "period"],
+                name="billing_invoice_one_per_customer_period",
+                violation_error_message="Ce client a déjà une facture pour cette période.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    total_incl_vat_cents=models.F("total_excl_vat_cents")
+                    + models.F("total_vat_cents")
+                ),
+                name="billing_invoice_totals_add_up",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period__day=1), name="billing_invoice_period_is_a_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(due_date__gte=models.F("issue_date")),
+                name="billing_invoice_due_after_issue",
+                violation_error_message="L'échéance précède la date de facture.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["issued", "paid"]),
+                name="billing_invoice_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(payment_method__in=["direct_debit", "on_receipt"]),
+                name="billing_invoice_payment_method_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="paid", paid_at__isnull=False)
+                | (~models.Q(status="paid") & models.Q(paid_at__isnull=True)),
+                name="billing_invoice_paid_at_iff_paid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-issue_date"], name="billing_invoice_list_idx"),
+            models.Index(fields=["period"], name="billing_invoice_period_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Facture {self.number}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            update_fields = kwargs.get("update_fields")
+            frozen = {"tout"} if update_fields is None else set(update_fields) - self.MUTABLE_FIELDS
+            if frozen:
+                raise InvoiceImmutableError(
+                    f"La facture {self.number} est émise : elle ne peut plus être modifiée."
+                )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise InvoiceImmutableError(f"La facture {self.number} est émise : elle est conservée.")
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status == self.Status.PAID
+
+    @property
+    def status_label(self) -> str:
+        """« Payée », « À payer avant le 10/12/2026 » or « Prélèvement prévu le 05/12/2026 »."""
+        if self.is_paid:
+            return "Payée"
+        if self.payment_method == self.PaymentMethod.DIRECT_DEBIT:
+            return f"Prélèvement prévu le {self.due_date:%d/%m/%Y}"
+        return f"À payer avant le {self.due_date:%d/%m/%Y}"
+
+    @property
+    def pdf_filename(self) -> str:
+        return f"{self.number}.pdf"
+
+
+class LineGroup(models.TextChoices):
+    """The sections French rules ask telecom invoices to show apart (E7)."""
+
+    SUBSCRIPTIONS = "subscriptions", "Abonnements, forfaits et options"
+    COMMUNICATIONS = "communications", "Communications"
+    THIRD_PARTY = "third_party", "Services de tiers"
+
+
+class InvoiceLineQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise InvoiceImmutableError("Les lignes d'une facture émise ne peuvent pas être modifiées.")
+
+    def delete(self):
+        raise InvoiceImmutableError(
+            "Les lignes d'une facture émise ne peuvent pas être supprimées."
+        )
+
+    delete.queryset_only = True
+
+
+class InvoiceLine(models.Model):
+    """One service for one period. Written with its invoice (bulk_create in invoice_issue)."""
+
+    invoice = models.ForeignKey(
+        Invoice, verbose_name="facture", on_delete=models.PROTECT, related_name="lines"
+    )
+    position = models.PositiveSmallIntegerField("ordre")
+    group = models.CharField("rubrique", max_length=20, choices=LineGroup.choices)
+    label = models.CharField("désignation", max_length=200)
+    period_start = models.DateField("du")
+    period_end = models.DateField("au")
+    quantity = models.PositiveIntegerField("quantité", default=1)
+    unit_price_excl_vat_cents = models.BigIntegerField("prix unitaire HT (centimes)")
+    vat_rate_bp = models.PositiveIntegerField("taux de TVA (points de base)")
+    prorata_days = models.PositiveSmallIntegerField(
+        "jours facturés", null=True, blank=True, help_text="Vide : le mois entier."
+    )
+    prorata_base_days = models.PositiveSmallIntegerField("jours du mois", null=True, blank=True)
+    amount_excl_vat_cents = models.BigIntegerField("montant HT (centimes)")
+    vat_cents = models.BigIntegerField("TVA (centimes)")
+    amount_incl_vat_cents = models.BigIntegerField("montant TTC (centimes)")
+    subscription = models.ForeignKey(
+        "catalog.Subscription",
+        verbose_name="abonnement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoice_lines",
+    )
+
+    objects = InvoiceLineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "ligne de facture"
+        verbose_name_plural = "lignes de facture"
+        ordering = ["invoice", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "position"], name="billing_line_unique_position"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    amount_incl_vat_cents=models.F("amount_excl_vat_cents") + models.F("vat_cents")
+                ),
+                name="billing_line_amounts_add_up",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(vat_rate_bp__lte=10000), name="billing_line_vat_rate_max"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="billing_line_period_in_order",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(group__in=["subscriptions", "communications", "third_party"]),
+                name="billing_line_group_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(prorata_days__isnull=True, prorata_base_days__isnull=True)
+                | models.Q(
+                    prorata_days__isnull=False,
+                    prorata_base_days__isnull=False,
+                    prorata_days__lte=models.F("prorata_base_days"),
+                ),
+                name="billing_line_prorata_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def save(self, *args, **kwargs):
+        raise InvoiceImmutableError(
+            "Les lignes sont écrites avec leur facture (invoice_issue) et ne changent plus."
+        )
+
+    def delete(self, *args, **kwargs):
+        raise InvoiceImmutableError(
+            "Les lignes d'une facture émise ne peuvent pas être supprimées."
+        )
+
+    @property
+    def vat_rate_display(self) -> str:
+        return format_rate(self.vat_rate_bp)
+
+    @property
+    def is_prorated(self) -> bool:
+        return self.prorata_days is not None

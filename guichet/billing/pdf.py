@@ -1,0 +1,157 @@
+"""The invoice PDF (E3): rendered once by WeasyPrint, stored with its SHA-256, checked when read.
+
+Rendering is deterministic (fixed dates in the document's metadata), so a PDF whose file was
+lost is rendered again and served only if it is byte for byte the one issued.
+"""
+
+import base64
+import functools
+import hashlib
+import logging
+import mimetypes
+from itertools import groupby
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from .models import Invoice, LineGroup
+from .money import format_rate
+
+logger = logging.getLogger(__name__)
+
+PDF_VARIANT = "pdf/a-3b"
+
+
+class DocumentUnavailable(Exception):
+    """The stored PDF cannot be served as issued (missing and not reproducible, or altered)."""
+
+
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def invoice_pdf_bytes(invoice: Invoice) -> bytes:
+    """Render the invoice as a tagged PDF/A-3b document."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    # The template embeds everything it shows: nothing is fetched, from the network or disk.
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    return HTML(string=invoice_html(invoice), url_fetcher=fetcher).write_pdf(
+        pdf_variant=PDF_VARIANT, pdf_tags=True
+    )
+
+
+def invoice_html(invoice: Invoice) -> str:
+    lines = list(invoice.lines.all())
+    groups = []
+    for group, members in groupby(
+        sorted(lines, key=lambda line: (list(LineGroup.values).index(line.group), line.position)),
+        key=lambda line: line.group,
+    ):
+        members = list(members)
+        groups.append(
+            {
+                "label": LineGroup(group).label,
+                "lines": members,
+                "excl_vat_cents": sum(line.amount_excl_vat_cents for line in members),
+                "incl_vat_cents": sum(line.amount_incl_vat_cents for line in members),
+            }
+        )
+    vat_summary = []
+    for rate in sorted({line.vat_rate_bp for line in lines}, reverse=True):
+        at_rate = [line for line in lines if line.vat_rate_bp == rate]
+        vat_summary.append(
+            {
+                "rate": format_rate(rate),
+                "excl_vat_cents": sum(line.amount_excl_vat_cents for line in at_rate),
+                "vat_cents": sum(line.vat_cents for line in at_rate),
+                "incl_vat_cents": sum(line.amount_incl_vat_cents for line in at_rate),
+            }
+        )
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string(
+            "billing/invoice_pdf.html",
+            {
+                "invoice": invoice,
+                "seller": invoice.seller,
+                "groups": groups,
+                "vat_summary": vat_summary,
+                "address_lines": invoice.billing_address.splitlines(),
+                "logo": _logo_data_uri(settings.BILLING_OPERATOR["logo"]),
+                "brand": settings.GUICHET_BRAND,
+            },
+        )
+
+
+def invoice_render_pdf(*, invoice_id: int) -> Invoice:
+    """Render and store the PDF of an invoice that has none; a stored one is never replaced."""
+    invoice = Invoice.objects.get(pk=invoice_id)
+    if invoice.pdf_sha256:
+        return invoice
+    content = invoice_pdf_bytes(invoice)
+    digest = sha256(content)
+    name = default_storage.save(_storage_name(invoice), ContentFile(content))
+    # Claimed by a conditional update: when two renderings race, the first one stays.
+    if Invoice.objects.filter(pk=invoice.pk, pdf_sha256="").update(pdf=name, pdf_sha256=digest):
+        invoice.pdf.name, invoice.pdf_sha256 = name, digest
+    else:
+        default_storage.delete(name)
+        invoice.refresh_from_db()
+    return invoice
+
+
+def invoice_pdf_content(*, invoice: Invoice) -> bytes:
+    """The stored PDF, checked against its SHA-256; rendered first if it never was.
+
+    Raises DocumentUnavailable (and logs an error) when the stored file does not match its
+    checksum, or is lost and cannot be rendered again identically.
+    """
+    if not invoice.pdf_sha256:
+        invoice = invoice_render_pdf(invoice_id=invoice.pk)
+    try:
+        with default_storage.open(invoice.pdf.name, "rb") as stored:
+            content = stored.read()
+    except FileNotFoundError:
+        content = invoice_pdf_bytes(invoice)
+        if sha256(content) != invoice.pdf_sha256:
+            logger.error(
+                "Invoice %s: PDF file %s is missing and renders differently now (SHA-256 %s)",
+                invoice.number,
+                invoice.pdf.name,
+                invoice.pdf_sha256,
+            )
+            raise DocumentUnavailable(invoice.number) from None
+        logger.warning("Invoice %s: missing PDF file %s restored", invoice.number, invoice.pdf.name)
+        name = default_storage.save(invoice.pdf.name, ContentFile(content))
+        if name != invoice.pdf.name:
+            Invoice.objects.filter(pk=invoice.pk).update(pdf=name)
+        return content
+    if sha256(content) != invoice.pdf_sha256:
+        logger.error(
+            "Invoice %s: PDF file %s does not match its SHA-256 %s",
+            invoice.number,
+            invoice.pdf.name,
+            invoice.pdf_sha256,
+        )
+        raise DocumentUnavailable(invoice.number)
+    return content
+
+
+def _storage_name(invoice: Invoice) -> str:
+    return f"factures/{invoice.issue_date:%Y/%m}/{invoice.pdf_filename}"
+
+
+@functools.lru_cache(maxsize=8)
+def _logo_data_uri(path: str) -> str:
+    found = finders.find(path)
+    if not found:
+        return ""
+    with open(found, "rb") as logo:
+        data = base64.b64encode(logo.read()).decode("ascii")
+    mime = mimetypes.guess_type(found)[0] or "application/octet-stream"
+    return f"data:{mime};base64,{data}"

@@ -1,0 +1,28 @@
+"""Background jobs of billing: a part of the billing run, and an invoice's PDF."""
+
+import datetime
+
+from celery import shared_task
+
+from .pdf import invoice_render_pdf
+from .services import billing_run_customers
+
+
+# Idempotent both: a customer invoiced for the month is skipped, a stored PDF is kept, so a
+# message delivered twice (acks_late after a lost worker) does no harm.
+@shared_task(acks_late=True, ignore_result=True)
+def bill_customers(
+    customer_ids: list[int], period: str, issue_date: str, notify: bool, render_pdf: bool
+) -> None:
+    billing_run_customers(
+        customer_ids=customer_ids,
+        period=datetime.date.fromisoformat(period),
+        issue_date=datetime.date.fromisoformat(issue_date),
+        notify=notify,
+        render_pdf=render_pdf,
+    )
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def render_invoice_pdf(invoice_id: int) -> None:
+    invoice_render_pdf(invoice_id=invoice_id)

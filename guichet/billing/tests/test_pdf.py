@@ -1,0 +1,166 @@
+"""The invoice PDF (E3): a French invoice, PDF/A-3b and tagged, stored once with its SHA-256."""
+
+import datetime
+import hashlib
+import io
+
+import pytest
+from django.core.files.storage import default_storage
+from pypdf import PdfReader
+
+from guichet.billing.models import Invoice, LineGroup
+from guichet.billing.pdf import (
+    DocumentUnavailable,
+    invoice_pdf_bytes,
+    invoice_pdf_content,
+    invoice_render_pdf,
+)
+from guichet.billing.tests.factories import InvoiceFactory, line_draft
+from guichet.customers.tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+NOVEMBER = datetime.date(2026, 11, 1)
+
+
+@pytest.fixture
+def invoice(settings):
+    settings.BILLING_OPERATOR = {
+        **settings.BILLING_OPERATOR,
+        "name": "Vialis",
+        "address_lines": ["10 rue des Bonnes Gens", "68000 COLMAR"],
+        "siren": "123456782",
+        "vat_number": "FR45123456782",
+        "legal": "SAEML au capital de 1 000 000 €",
+    }
+    customer = CustomerFactory(
+        reference="01776108",
+        holder__first_name="Claire",
+        holder__last_name="Muller",
+        billing_street="12 rue des Clefs",
+        billing_postal_code="68000",
+        billing_city="Colmar",
+    )
+    return InvoiceFactory(
+        customer=customer,
+        period=NOVEMBER,
+        issue_date=datetime.date(2026, 11, 25),
+        payment_method=Invoice.PaymentMethod.DIRECT_DEBIT,
+        due_date=datetime.date(2026, 12, 10),
+        lines=[
+            line_draft(label="Offre Confort", price_incl_vat_cents=5990),
+            line_draft(label="TV EMOTION", price_incl_vat_cents=2490, vat_rate_bp=1000),
+            line_draft(label="Mobile 10 Go", price_incl_vat_cents=990, prorata=(16, 30)),
+            line_draft(
+                label="Appels vers l'international",
+                price_incl_vat_cents=1200,
+                group=LineGroup.COMMUNICATIONS,
+            ),
+            line_draft(
+                label="Achat de vidéo à la demande",
+                price_incl_vat_cents=499,
+                group=LineGroup.THIRD_PARTY,
+            ),
+        ],
+    )
+
+
+def pdf_text(content: bytes) -> str:
+    reader = PdfReader(io.BytesIO(content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+def test_the_pdf_holds_what_a_french_invoice_must_say(invoice):
+    text = pdf_text(invoice_pdf_bytes(invoice))
+
+    for expected in (
+        "Facture",
+        "T0000001",  # number
+        "25/11/2026",  # date
+        "01776108",  # client reference
+        "Mme Claire MULLER",
+        "12 rue des Clefs",
+        "68000 COLMAR",
+        "Novembre 2026",  # period
+        "Vialis",
+        "10 rue des Bonnes Gens",
+        "SIREN 123456782",
+        "FR45123456782",
+        # The groups French telecom invoices show apart (E7).
+        "Abonnements, forfaits et options",
+        "Communications",
+        "Services de tiers",
+        # Every line, with its VAT rate and amounts.
+        "Offre Confort",
+        "TV EMOTION",
+        "Mobile 10 Go",
+        "16 jours sur 30",
+        "Appels vers l'international",
+        "Achat de vidéo à la demande",
+        "59,90 €",
+        "24,90 €",
+        "5,28 €",  # 9,90 × 16 / 30
+        "10 %",
+        "20 %",
+        # Totals excl. VAT, VAT, incl. VAT, and the debit date.
+        # HT: 49,92 + 22,64 + 4,40 + 10,00 + 4,16; TVA: 9,98 + 2,26 + 0,88 + 2,00 + 0,83.
+        "Total HT 91,12 €",
+        "Total TVA 15,95 €",
+        "Total TTC 107,07 €",
+        "prélevé le 10/12/2026",
+    ):
+        assert expected in text, expected
+    assert invoice.total_incl_vat_cents == 5990 + 2490 + 528 + 1200 + 499
+    assert invoice.total_excl_vat_cents == 9112
+
+
+def test_the_pdf_is_pdf_a_3b_and_tagged(invoice):
+    reader = PdfReader(io.BytesIO(invoice_pdf_bytes(invoice)))
+    root = reader.trailer["/Root"]
+
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+    assert root["/Lang"] == "fr"
+    assert "/OutputIntents" in root
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    assert "<pdfaid:part>3</pdfaid:part>" in xmp or 'pdfaid:part="3"' in xmp
+    assert "B" in xmp.split("conformance")[1][:5]
+    assert reader.metadata.title == "Facture T0000001"
+
+
+def test_rendering_is_reproducible(invoice):
+    assert invoice_pdf_bytes(invoice) == invoice_pdf_bytes(invoice)
+
+
+def test_the_pdf_is_rendered_once_and_stored_with_its_checksum(invoice):
+    rendered = invoice_render_pdf(invoice_id=invoice.pk)
+    with default_storage.open(rendered.pdf.name, "rb") as stored:
+        content = stored.read()
+
+    assert rendered.pdf_sha256 == hashlib.sha256(content).hexdigest()
+    assert content.startswith(b"%PDF-1.7")
+    again = invoice_render_pdf(invoice_id=invoice.pk)
+    assert (again.pdf.name, again.pdf_sha256) == (rendered.pdf.name, rendered.pdf_sha256)
+    assert default_storage.listdir("factures/2026/11")[1] == ["T0000001.pdf"]
+
+
+def test_a_lost_file_is_rendered_again_when_it_is_identical(invoice):
+    rendered = invoice_render_pdf(invoice_id=invoice.pk)
+    default_storage.delete(rendered.pdf.name)
+
+    content = invoice_pdf_content(invoice=rendered)
+
+    assert hashlib.sha256(content).hexdigest() == rendered.pdf_sha256
+    assert default_storage.exists(rendered.pdf.name)
+
+
+def test_an_altered_file_is_never_served(invoice, caplog):
+    rendered = invoice_render_pdf(invoice_id=invoice.pk)
+    default_storage.delete(rendered.pdf.name)
+    default_storage.save(rendered.pdf.name, io.BytesIO(b"%PDF-1.7 altered"))
+
+    with pytest.raises(DocumentUnavailable):
+        invoice_pdf_content(invoice=rendered)
+    assert "does not match its SHA-256" in caplog.text
+    assert caplog.records[-1].levelname == "ERROR"

@@ -1,0 +1,66 @@
+"""« Mes factures » (E1, E2, E4): the last 12 months of invoices and their PDFs."""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from guichet.core.decorators import customer_required
+
+from .models import Invoice
+from .pdf import DocumentUnavailable, invoice_pdf_content
+
+
+@customer_required
+@require_GET
+def invoices(request):
+    invoices = list(
+        Invoice.objects.for_customer(request.customer)
+        .last_12_months()
+        .only(
+            "number",
+            "issue_date",
+            "total_incl_vat_cents",
+            "status",
+            "payment_method",
+            "due_date",
+        )
+        .order_by("-issue_date", "-number")
+    )
+    return render(
+        request,
+        "billing/invoices.html",
+        {"invoices": invoices, "breadcrumbs": [("Mes factures", None)], "nav": "invoices"},
+    )
+
+
+@customer_required
+@require_GET
+@never_cache
+def invoice_pdf(request, number: str, download: bool = False):
+    """The PDF inline (opens in the browser) or as a download named after its number."""
+    invoice = get_object_or_404(
+        Invoice.objects.for_customer(request.customer).last_12_months(), number=number
+    )
+    try:
+        content = invoice_pdf_content(invoice=invoice)
+    except DocumentUnavailable:
+        return render(
+            request,
+            "billing/invoice_unavailable.html",
+            {
+                "invoice": invoice,
+                "breadcrumbs": [
+                    ("Mes factures", reverse("billing:invoices")),
+                    (f"Facture {invoice.number}", None),
+                ],
+                "nav": "invoices",
+            },
+            status=503,
+        )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(download, invoice.pdf_filename)
+    response["Cache-Control"] = "no-store, private"
+    return response

@@ -26,6 +26,8 @@ else:
         missing.append("SECRET_KEY (at least 50 random characters, or SECRET_KEY_FILE)")
     if not ALLOWED_HOSTS:
         missing.append("ALLOWED_HOSTS (comma-separated host names)")
+    if not env_str("GUICHET_SITE_URL").startswith("https://"):
+        missing.append("GUICHET_SITE_URL (the portal's public https:// address, used in e-mails)")
     if missing:
         raise ImproperlyConfigured(
             "Guichet runs in production mode (DEBUG is off) and needs: " + "; ".join(missing)

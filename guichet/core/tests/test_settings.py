@@ -14,6 +14,14 @@ ROOT = Path(__file__).resolve().parents[3]
 GOOD_KEY = "k" * 30 + "Z9!q-w_e+r.t/y" + "x" * 20
 
 
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": GOOD_KEY,
+    "ALLOWED_HOSTS": "espaceclient.example.fr",
+    "GUICHET_SITE_URL": "https://espaceclient.example.fr",
+}
+
+
 def _manage(*args, **env):
     dropped = {
         "DEBUG",
@@ -21,6 +29,7 @@ def _manage(*args, **env):
         "ALLOWED_HOSTS",
         "DJANGO_SETTINGS_MODULE",
         "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "GUICHET_SITE_URL",
     }
     base = {k: v for k, v in os.environ.items() if k not in dropped}
     base.update(env)
@@ -39,6 +48,7 @@ def test_production_refuses_to_start_without_secret_key_and_hosts():
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
     assert "ALLOWED_HOSTS" in result.stderr
+    assert "GUICHET_SITE_URL" in result.stderr
 
 
 def test_production_settings_pass_the_deploy_check():
@@ -47,9 +57,7 @@ def test_production_settings_pass_the_deploy_check():
         "--deploy",
         "--fail-level",
         "WARNING",
-        DEBUG="0",
-        SECRET_KEY=GOOD_KEY,
-        ALLOWED_HOSTS="espaceclient.example.fr",
+        **PRODUCTION,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -67,9 +75,7 @@ def test_production_cookies_are_host_prefixed_and_secure():
         "print(s.SESSION_COOKIE_NAME, s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY,"
         " s.SESSION_COOKIE_SAMESITE, s.CSRF_COOKIE_NAME, s.CSRF_COOKIE_SECURE)"
     )
-    result = _manage(
-        "shell", "-c", code, DEBUG="0", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="espaceclient.example.fr"
-    )
+    result = _manage("shell", "-c", code, **PRODUCTION)
     assert result.stdout.strip().splitlines()[-1].split() == [
         "__Host-guichet-session",
         "True",

@@ -2,8 +2,10 @@
 
 import ipaddress
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +20,7 @@ from guichet.customers.models import Customer
 from . import throttle
 from .login import parse_reference
 from .models import SecurityEvent, User
+from .passwords import is_compliant
 
 IDENTIFIER_SHAPE = re.compile(r"^[A-Za-z0-9.\-_@]{4,40}$")
 
@@ -186,16 +189,12 @@ def throttle_account(*, user: User | None = None, login: str = "") -> str:
     return f"login:{(login or '').strip().lower()}"
 
 
+@dataclass(frozen=True)
 class LoginResult:
-    def __init__(
-        self, *, user=None, error: str = "", throttled: bool = False, must_upgrade: bool = False
-    ):
-        self.user, self.error, self.throttled, self.must_upgrade = (
-            user,
-            error,
-            throttled,
-            must_upgrade,
-        )
+    user: User | None = None
+    error: str = ""
+    throttled: bool = False
+    must_upgrade: bool = False
 
 
 LOGIN_FAILED = "Référence client ou mot de passe incorrect."
@@ -203,10 +202,6 @@ LOGIN_FAILED = "Référence client ou mot de passe incorrect."
 
 def login_attempt(*, request, login: str, password: str) -> LoginResult:
     """A1 + A8: throttle first (no hashing for a throttled try), then check the password."""
-    from django.contrib.auth import authenticate
-
-    from .passwords import is_compliant
-
     target = user_for_login(login)
     account = throttle_account(user=target, login=login)
     ip = throttle.client_ip(request)

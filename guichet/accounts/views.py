@@ -29,6 +29,7 @@ from .forms import (
     PasswordChangeForm,
     PasswordResetRequestForm,
 )
+from .login import parse_reference
 from .middleware import LOGIN_AT, MUST_UPGRADE, SEEN_AT
 from .models import SecurityEvent, User
 from .passwords import CRITERIA, password_problems
@@ -83,7 +84,8 @@ def password_reset_request(request):
     """A2: first access and « Mot de passe oublié » are one flow."""
     form = PasswordResetRequestForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
-        reference = form.cleaned_data["reference"].strip().lstrip("Vv").lower()
+        typed = form.cleaned_data["reference"]
+        reference = parse_reference(typed) or typed.strip().lower()
         ip = throttle.client_ip(request)
         decision = throttle.hit(
             scope="reset-ref",

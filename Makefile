@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# In the demo no e-mail leaves the machine: they are read in the « boîte de démonstration ».
 DEMO_ENV := DEBUG=1 GUICHET_DEMO=1 GUICHET_SITE_URL=http://127.0.0.1:$(PORT) \
-	EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
+	EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend
 
 .PHONY: demo test lint install clean
 
@@ -18,7 +19,7 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 install: $(BIN)/.installed
 
 demo: install
-	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v0
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo
 	@echo "Guichet tourne sur http://127.0.0.1:$(PORT)/ (Ctrl+C pour arrêter)."
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

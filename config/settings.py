@@ -235,6 +235,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Celery: with no broker configured, tasks run inline (eager).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    # Nothing is sent to a broker; an explicit in-memory one keeps kombu from guessing a host.
+    CELERY_BROKER_URL = "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -302,3 +305,8 @@ if not (len(BILLING_OPERATOR["siren"]) == 9 and BILLING_OPERATOR["siren"].isdigi
     )
 # WeasyPrint reports each rendering step at INFO: keep its warnings only.
 LOGGING.setdefault("loggers", {})["weasyprint.progress"] = {"level": "WARNING"}
+if CELERY_TASK_ALWAYS_EAGER:
+    # Inline tasks would log every success (failures are still logged), and kombu warns that
+    # the in-memory broker has no host name.
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
+    LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}

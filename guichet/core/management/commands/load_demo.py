@@ -20,3 +20,7 @@ class Command(BaseCommand):
             f"  Back office   : {url}/back-office/\n"
             f"    utilisateur {DEMO_STAFF_USERNAME}, mot de passe {DEMO_PASSWORD}\n"
         )
+        if settings.GUICHET_DEMO:
+            self.stdout.write(
+                f"  E-mails envoyés (boîte de démonstration) : {url}/boite-de-demonstration/\n"
+            )

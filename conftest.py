@@ -53,6 +53,29 @@ def staff(db):
 
 
 @pytest.fixture
+def staff_login():
+    """Log a staff member in to the back office, second factor (J2) included."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    def login(client, user):
+        device, _ = StaticDevice.objects.get_or_create(user=user, name="test")
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return client
+
+    return login
+
+
+@pytest.fixture
+def admin_client(client, django_user_model, staff_login):
+    admin = django_user_model.objects.create_superuser("chef", "chef@example.fr", "x")
+    return staff_login(client, admin)
+
+
+@pytest.fixture
 def customer_client(client, customer_user):
     client.force_login(customer_user, backend="guichet.accounts.backends.CustomerBackend")
     return client

@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "altcha_django",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.staticfiles",
     "guichet.core",
     "guichet.accounts",
@@ -58,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "guichet.accounts.middleware.SessionTimeoutMiddleware",
     "guichet.accounts.middleware.PasswordUpgradeMiddleware",
@@ -259,6 +263,9 @@ GUICHET_BRAND = {
         "GUICHET_ACCESSIBILITY_STATUS", "Accessibilité : partiellement conforme"
     ),
 }
+# J2: staff log in to the back office with a second factor (TOTP app, or backup codes).
+OTP_TOTP_ISSUER = f"{GUICHET_BRAND['name']} back office"
+
 # The address customers use, for links in e-mails (never taken from the request's Host).
 GUICHET_SITE_URL = env_str("GUICHET_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

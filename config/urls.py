@@ -2,6 +2,10 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
+
+# J2: only staff verified by a second factor (TOTP or a backup code) reach the back office.
+admin.site.__class__ = OTPAdminSite
 
 admin.site.site_header = "Guichet — back office"
 admin.site.site_title = "Guichet"

@@ -3,6 +3,8 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from guichet.core.staff_audit import StaffAuditMixin
+
 from . import services
 from .models import SecurityEvent, User
 
@@ -22,7 +24,7 @@ class SecurityEventInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(StaffAuditMixin, BaseUserAdmin):
     list_display = ["username", "identifier", "customer", "is_staff", "is_active", "last_login"]
     list_select_related = ["customer"]
     search_fields = [
@@ -63,7 +65,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(StaffAuditMixin, admin.ModelAdmin):
     list_display = ["created_at", "kind", "user", "ip_address"]
     list_filter = ["kind"]
     list_select_related = ["user"]

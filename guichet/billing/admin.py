@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 
 from guichet.core.formatting import format_cents
+from guichet.core.staff_audit import StaffAuditMixin
 
 from .models import Invoice, InvoiceCounter, InvoiceLine
 from .pdf import DocumentUnavailable, invoice_pdf_content
@@ -45,7 +46,7 @@ class InvoiceLineInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class InvoiceAdmin(StaffAuditMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "customer_reference",

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from guichet.core.staff_audit import StaffAuditMixin
+
 from .models import Product, Subscription
 
 
@@ -13,7 +15,7 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(StaffAuditMixin, admin.ModelAdmin):
     list_display = ["customer", "product", "start_date", "end_date", "line_number"]
     list_filter = ["product__kind", "product"]
     list_select_related = ["customer", "product"]

@@ -3,7 +3,8 @@
 from django.contrib import admin, messages
 
 from .emails import outbox_resend
-from .models import OutboxEmail, SitePage
+from .models import OutboxEmail, SitePage, StaffAccess
+from .staff_audit import StaffAuditMixin
 
 
 @admin.register(SitePage)
@@ -13,7 +14,7 @@ class SitePageAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboxEmail)
-class OutboxEmailAdmin(admin.ModelAdmin):
+class OutboxEmailAdmin(StaffAuditMixin, admin.ModelAdmin):
     """Read-only: an e-mail is written by the portal; staff can only send a failed one again."""
 
     list_display = ["created_at", "to", "subject", "status", "attempts", "sent_at"]
@@ -63,3 +64,28 @@ class OutboxEmailAdmin(admin.ModelAdmin):
                 "Aucun e-mail en échec dans la sélection : rien n'a été renvoyé.",
                 messages.WARNING,
             )
+
+
+@admin.register(StaffAccess)
+class StaffAccessAdmin(admin.ModelAdmin):
+    """The log of what staff viewed and changed: read-only, for superusers."""
+
+    list_display = ["created_at", "staff_username", "action", "model", "object_repr", "detail"]
+    list_filter = ["action", "model"]
+    search_fields = ["staff_username", "object_repr", "object_id", "detail"]
+    date_hierarchy = "created_at"
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -7,6 +7,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from guichet.billing.demo import demo_invoices
 from guichet.catalog.models import Product, ProductKind, Subscription
@@ -15,6 +16,7 @@ from guichet.customers.models import Customer, Holder
 DEMO_PASSWORD = "Demo-Guichet-2026!"
 DEMO_REFERENCE = "01776108"
 DEMO_STAFF_USERNAME = "operateur"
+DEMO_STAFF_CODES = 10
 
 K = ProductKind
 PRODUCTS = [
@@ -312,9 +314,24 @@ def load_demo() -> dict[str, int]:
             created["users"] += 1
 
     if not User.objects.filter(username=DEMO_STAFF_USERNAME).exists():
-        User.objects.create_superuser(DEMO_STAFF_USERNAME, "operateur@example.fr", DEMO_PASSWORD)
+        staff = User.objects.create_superuser(
+            DEMO_STAFF_USERNAME, "operateur@example.fr", DEMO_PASSWORD
+        )
         created["users"] += 1
+        # The back office asks for a second factor (J2): the demo gives backup codes.
+        device = StaticDevice.objects.create(user=staff, name="Codes de secours (démo)")
+        for _ in range(DEMO_STAFF_CODES):
+            device.token_set.create(token=StaticToken.random_token())
 
     # 14 months of invoices from the monthly billing run (only the missing ones).
     created["invoices"] = demo_invoices()
     return created
+
+
+def demo_staff_codes() -> list[str]:
+    """The demo operator's unused backup codes (each works once)."""
+    return list(
+        StaticToken.objects.filter(device__user__username=DEMO_STAFF_USERNAME).values_list(
+            "token", flat=True
+        )
+    )

@@ -1,5 +1,6 @@
 """Core models: pages staff edit in the admin, and the outbox of transactional e-mails."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -66,3 +67,39 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to}"
+
+
+class StaffAccess(models.Model):
+    """What a staff member viewed or changed of customer data in the back office (J2)."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Consultation"
+        SEARCH = "search", "Recherche"
+        ADD = "add", "Création"
+        CHANGE = "change", "Modification"
+        DELETE = "delete", "Suppression"
+        ACTION = "action", "Action groupée"
+
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="membre du personnel",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    staff_username = models.CharField("identifiant du personnel", max_length=150)
+    action = models.CharField("action", max_length=10, choices=Action.choices)
+    model = models.CharField("type de données", max_length=100)
+    object_id = models.CharField("objet", max_length=64, blank=True)
+    object_repr = models.CharField("description", max_length=200, blank=True)
+    detail = models.CharField("détail", max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+    created_at = models.DateTimeField("date", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "accès du personnel"
+        verbose_name_plural = "accès du personnel"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.staff_username} · {self.get_action_display()} · {self.model}"

@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from guichet.catalog.models import Subscription
 from guichet.core.formatting import normalize_phone
+from guichet.core.staff_audit import StaffAuditMixin
 
 from .models import Customer, Holder
 
@@ -26,7 +27,7 @@ class SubscriptionInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(StaffAuditMixin, admin.ModelAdmin):
     list_display = ["reference", "holder_names", "installation_city", "contact_email"]
     search_fields = [
         "reference",

@@ -8,13 +8,6 @@ from guichet.accounts.models import SecurityEvent
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def admin_client(client, django_user_model):
-    admin = django_user_model.objects.create_superuser("chef", "chef@example.fr", "x")
-    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
-    return client
-
-
 def test_staff_send_the_first_access_link(admin_client, customer_user, settings):
     settings.GUICHET_SITE_URL = "https://espaceclient.example.fr"
     response = admin_client.post(

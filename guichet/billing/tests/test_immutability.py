@@ -73,9 +73,8 @@ def test_only_the_settlement_is_recorded_later():
     assert invoice.status_label == "Payée"
 
 
-def test_the_admin_shows_an_invoice_read_only(client, django_user_model):
-    admin_user = django_user_model.objects.create_superuser("chef", "chef@example.fr", "x")
-    client.force_login(admin_user)
+def test_the_admin_shows_an_invoice_read_only(admin_client):
+    client = admin_client
     invoice = InvoiceFactory()
     change_url = reverse("admin:billing_invoice_change", args=[invoice.pk])
 
@@ -95,8 +94,8 @@ def test_the_admin_shows_an_invoice_read_only(client, django_user_model):
     assert pdf["Content-Type"] == "application/pdf"
 
 
-def test_staff_without_the_view_permission_get_no_pdf(client, staff):
-    client.force_login(staff)
+def test_staff_without_the_view_permission_get_no_pdf(client, staff, staff_login):
+    staff_login(client, staff)
     invoice = InvoiceFactory()
     response = client.get(reverse("admin:billing_invoice_pdf", args=[invoice.pk]))
     assert response.status_code == 404

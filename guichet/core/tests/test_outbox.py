@@ -226,13 +226,13 @@ def test_the_sweep_runs_every_minute(settings):
 
 @pytest.mark.django_db
 def test_admin_resend_action_sends_a_failed_email_again(
-    client, staff, django_capture_on_commit_callbacks
+    client, staff, staff_login, django_capture_on_commit_callbacks
 ):
     staff.user_permissions.add(
         Permission.objects.get(codename="view_outboxemail"),
         Permission.objects.get(codename="change_outboxemail"),
     )
-    client.force_login(staff)
+    staff_login(client, staff)
     email = queue_notice()
     OutboxEmail.objects.filter(pk=email.pk).update(status=OutboxEmail.Status.FAILED)
     url = reverse("admin:core_outboxemail_changelist")
@@ -250,9 +250,9 @@ def test_admin_resend_action_sends_a_failed_email_again(
 
 
 @pytest.mark.django_db
-def test_admin_resend_action_needs_the_change_permission(client, staff):
+def test_admin_resend_action_needs_the_change_permission(client, staff, staff_login):
     staff.user_permissions.add(Permission.objects.get(codename="view_outboxemail"))
-    client.force_login(staff)
+    staff_login(client, staff)
     email = queue_notice()
     OutboxEmail.objects.filter(pk=email.pk).update(status=OutboxEmail.Status.FAILED)
 

@@ -6,13 +6,6 @@ from guichet.core.models import SitePage
 from guichet.customers.tests.factories import CustomerFactory
 
 
-@pytest.fixture
-def admin_client(client, django_user_model):
-    admin = django_user_model.objects.create_superuser("chef", "chef@example.fr", "x")
-    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
-    return client
-
-
 @pytest.mark.parametrize(
     "term",
     [

@@ -3,7 +3,13 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from guichet.core.demo import DEMO_PASSWORD, DEMO_REFERENCE, DEMO_STAFF_USERNAME, load_demo
+from guichet.core.demo import (
+    DEMO_PASSWORD,
+    DEMO_REFERENCE,
+    DEMO_STAFF_USERNAME,
+    demo_staff_codes,
+    load_demo,
+)
 
 
 class Command(BaseCommand):
@@ -18,7 +24,9 @@ class Command(BaseCommand):
             f"\n  Espace Client : {url}/\n"
             f"    référence client {DEMO_REFERENCE}, mot de passe {DEMO_PASSWORD}\n"
             f"  Back office   : {url}/back-office/\n"
-            f"    utilisateur {DEMO_STAFF_USERNAME}, mot de passe {DEMO_PASSWORD}\n"
+            f"    utilisateur {DEMO_STAFF_USERNAME}, mot de passe {DEMO_PASSWORD},\n"
+            f"    second facteur, un de ces codes (chacun sert une fois) :\n"
+            f"    {' '.join(demo_staff_codes()) or 'épuisés, voir le README'}\n"
         )
         if settings.GUICHET_DEMO:
             self.stdout.write(

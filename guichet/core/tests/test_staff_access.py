@@ -1,0 +1,83 @@
+"""J2: staff reach the back office with a second factor; what they see and change is logged."""
+
+import datetime
+
+import pytest
+import time_machine
+from django_otp.plugins.otp_static.models import StaticDevice
+
+from guichet.core.demo import DEMO_STAFF_USERNAME, demo_staff_codes, load_demo
+from guichet.core.models import StaffAccess
+from guichet.customers.tests.factories import CustomerFactory
+
+LOGIN = "/back-office/login/"
+
+
+@pytest.fixture
+def agent(django_user_model):
+    user = django_user_model.objects.create_superuser("agent", "agent@example.fr", "Pass-Agent-1")
+    device = StaticDevice.objects.create(user=user, name="secours")
+    device.token_set.create(token="code1234")
+    return user
+
+
+def test_a_password_alone_does_not_open_the_back_office(client, agent):
+    client.post(LOGIN, {"username": "agent", "password": "Pass-Agent-1", "next": "/back-office/"})
+    assert client.get("/back-office/").status_code == 302
+    client.force_login(agent, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get("/back-office/customers/customer/").status_code == 302
+
+
+def test_the_second_factor_opens_it_once(client, agent):
+    device = agent.staticdevice_set.get().persistent_id
+    credentials = {"username": "agent", "password": "Pass-Agent-1", "otp_device": device}
+    start = datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        assert 'name="otp_token"' in client.get(LOGIN).content.decode()
+        wrong = client.post(LOGIN, {**credentials, "otp_token": "mauvais0"})
+        assert wrong.status_code == 200
+        assert client.get("/back-office/").status_code == 302
+        # django-otp makes a device wait after a wrong code (1 s, doubling).
+        traveller.shift(datetime.timedelta(seconds=5))
+        ok = client.post(LOGIN, {**credentials, "otp_token": "code1234", "next": "/back-office/"})
+        assert ok.status_code == 302
+        assert client.get("/back-office/").status_code == 200
+    # A backup code works once.
+    assert not agent.staticdevice_set.get().token_set.exists()
+
+
+def test_what_staff_view_and_change_is_logged(admin_client):
+    customer = CustomerFactory(reference="01776777")
+    admin_client.get("/back-office/customers/customer/", {"q": "01776777"})
+    admin_client.get(f"/back-office/customers/customer/{customer.pk}/change/")
+    rows = list(
+        StaffAccess.objects.order_by("id").values_list("action", "model", "detail", "object_id")
+    )
+    assert rows[0] == ("search", "customers.customer", "recherche « 01776777 »", "")
+    assert rows[1][:2] == ("view", "customers.customer")
+    assert rows[1][3] == str(customer.pk)
+    assert StaffAccess.objects.first().staff_username == "chef"
+
+
+def test_a_change_and_an_action_are_logged(admin_client, customer_user):
+    admin_client.post(
+        "/back-office/accounts/user/",
+        {"action": "send_first_access_link", "_selected_action": [customer_user.pk]},
+    )
+    action = StaffAccess.objects.get(action="action")
+    assert action.detail == f"send_first_access_link : {customer_user.pk}"
+
+
+def test_only_superusers_read_the_log(client, staff, staff_login, admin_client):
+    assert admin_client.get("/back-office/core/staffaccess/").status_code == 200
+    staff_login(client, staff)
+    assert client.get("/back-office/core/staffaccess/").status_code == 403
+
+
+def test_the_demo_operator_has_backup_codes(db):
+    load_demo()
+    codes = demo_staff_codes()
+    assert len(codes) == 10
+    load_demo()
+    assert demo_staff_codes() == codes
+    assert StaticDevice.objects.get(user__username=DEMO_STAFF_USERNAME)

@@ -2,10 +2,11 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from django_otp.admin import OTPAdminSite
+
+from guichet.core.admin_site import StaffAdminSite
 
 # J2: only staff verified by a second factor (TOTP or a backup code) reach the back office.
-admin.site.__class__ = OTPAdminSite
+admin.site.__class__ = StaffAdminSite
 
 admin.site.site_header = "Guichet — back office"
 admin.site.site_title = "Guichet"

@@ -1,0 +1,20 @@
+"""The back office's admin site: a second factor for every staff member (J2)."""
+
+from django_otp import devices_for_user
+from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+
+
+class StaffLoginForm(OTPAdminAuthenticationForm):
+    """With a single device there is nothing to choose: use it, rather than ask first."""
+
+    def _chosen_device(self, user):
+        device = super()._chosen_device(user)
+        if device is None:
+            devices = list(devices_for_user(user, confirmed=True, for_verify=True))
+            if len(devices) == 1:
+                device = devices[0]
+        return device
+
+
+class StaffAdminSite(OTPAdminSite):
+    login_form = StaffLoginForm

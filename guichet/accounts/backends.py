@@ -24,7 +24,12 @@ class CustomerBackend(ModelBackend):
     def get_user(self, user_id):
         User = get_user_model()
         try:
-            user = User._default_manager.select_related("customer").get(pk=user_id)
+            # Every page names the holders in its header: load them with the user.
+            user = (
+                User._default_manager.select_related("customer")
+                .prefetch_related("customer__holders")
+                .get(pk=user_id)
+            )
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

@@ -86,7 +86,16 @@ def _home_queries(client) -> int:
     return len(queries)
 
 
-@pytest.mark.parametrize("url", ["/accueil/", "/mes-services/", "/mes-services/mobile/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/accueil/",
+        "/mes-services/",
+        "/mes-services/mobile/",
+        "/mes-donnees/mon-profil/",
+        "/donnees-personnelles/",
+    ],
+)
 def test_query_budget_does_not_grow_with_subscriptions(customer_client, customer, url):
     SubscriptionFactory(customer=customer)
     customer_client.get(url)  # warm the session

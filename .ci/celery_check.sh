@@ -24,13 +24,19 @@ redis-cli -n 12 flushdb >/dev/null 2>&1 || true
 .venv/bin/celery -A config worker --pool solo --concurrency 1 --loglevel WARNING &
 worker_pid=$!
 .venv/bin/python manage.py load_demo >/dev/null
-.venv/bin/python manage.py billing_run --period 2025-09 --issue-date 2025-09-25 --batch-size 3 \
-    --no-progress --timeout 120
+# A month before the 14 the demo has billed already, so the run has every customer to bill.
+export PERIOD=$(.venv/bin/python -c '
+import datetime
+first = datetime.date.today().replace(day=1)
+months = first.year * 12 + first.month - 1 - 17
+print(f"{months // 12}-{months % 12 + 1:02d}")')
+.venv/bin/python manage.py billing_run --period "$PERIOD" --issue-date "$PERIOD-25" \
+    --batch-size 3 --no-progress --timeout 120
 .venv/bin/python manage.py shell -c '
-import datetime, time
+import datetime, os, time
 from guichet.billing.models import Invoice
 from guichet.core.models import OutboxEmail
-period = datetime.date(2025, 9, 1)
+period = datetime.date.fromisoformat(os.environ["PERIOD"] + "-01")
 invoices = Invoice.objects.filter(period=period)
 assert invoices.count() >= 6, f"the worker issued {invoices.count()} invoices"
 for _ in range(120):

@@ -13,6 +13,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEBUG = env_bool("DEBUG", False)
 # Demo mode: demo data, and (later) the in-browser demo mailbox. Never on in production.
 GUICHET_DEMO = env_bool("GUICHET_DEMO", False)
+if GUICHET_DEMO and not DEBUG:
+    # The demo mailbox shows every e-mail, reset links included, to anyone.
+    raise ImproperlyConfigured("GUICHET_DEMO is for demonstrations only: it needs DEBUG=1.")
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdefghij"
 SECRET_KEY = env_secret("SECRET_KEY")
@@ -203,7 +206,9 @@ if env_bool("BEHIND_PROXY", False):
 
 # Internationalisation: French first.
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", "Français"), ("en", "English")]
+# French only until translations exist: a browser asking for English must not get pages half
+# in English (Django's own messages) and half in French.
+LANGUAGES = [("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
 USE_I18N = True

@@ -3,7 +3,8 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from guichet.core.staff_audit import StaffAuditMixin
+from guichet.core.models import StaffAccess
+from guichet.core.staff_audit import StaffAuditMixin, staff_access_record
 
 from . import services
 from .models import SecurityEvent, User
@@ -42,6 +43,21 @@ class UserAdmin(StaffAuditMixin, BaseUserAdmin):
     ]
     inlines = [SecurityEventInline]
     actions = ["send_first_access_link"]
+
+    def user_change_password(self, request, id, form_url=""):
+        """Staff setting a password is logged and notified like any other change (A10, J2)."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, id)
+            staff_access_record(
+                request=request,
+                action=StaffAccess.Action.CHANGE,
+                model=User,
+                obj=user,
+                detail="mot de passe",
+            )
+            services.password_changed_by_staff(user=user, request=request)
+        return response
 
     @admin.action(description="Envoyer le lien de première connexion / réinitialisation")
     def send_first_access_link(self, request, queryset):

@@ -93,8 +93,9 @@ def password_problems(password: str, user=None) -> list[ValidationError]:
             )
             break
     brand = settings.GUICHET_BRAND["name"]
-    result = zxcvbn(password[:_ZXCVBN_MAX], user_inputs=[*words, brand, "espace client"])
-    if result["guesses_log10"] < settings.GUICHET_PASSWORD_MIN_GUESSES_LOG10:
+    if _guesses_log10(password, [*words, brand, "espace client"]) < (
+        settings.GUICHET_PASSWORD_MIN_GUESSES_LOG10
+    ):
         problems.append(
             ValidationError(
                 "Ce mot de passe est trop facile à deviner : évitez les mots courants, les suites "
@@ -104,6 +105,19 @@ def password_problems(password: str, user=None) -> list[ValidationError]:
             )
         )
     return problems
+
+
+def _guesses_log10(password: str, user_inputs: list[str]) -> float:
+    if not password:
+        return 0.0
+    try:
+        return zxcvbn(password[:_ZXCVBN_MAX], user_inputs=user_inputs)["guesses_log10"]
+    except (IndexError, ValueError):
+        # zxcvbn trips on a few inputs (some trailing line breaks): judge what remains of it.
+        stripped = password.strip()
+        if stripped == password:
+            return 0.0
+        return _guesses_log10(stripped, user_inputs)
 
 
 class CnilPasswordValidator:

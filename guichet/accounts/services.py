@@ -1,6 +1,5 @@
 """Every write about accounts: reset links, passwords, identifiers, security events."""
 
-import ipaddress
 import re
 from dataclasses import dataclass
 
@@ -15,6 +14,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from guichet.core.emails import email_queue
+from guichet.core.net import client_ip, valid_ip
 from guichet.customers.models import Customer
 
 from . import throttle
@@ -28,12 +28,10 @@ IDENTIFIER_SHAPE = re.compile(r"^[A-Za-z0-9.\-_@]{4,40}$")
 def _request_meta(request) -> dict:
     if request is None:
         return {}
-    ip = throttle.client_ip(request)
-    try:
-        ipaddress.ip_address(ip)
-    except ValueError:
-        ip = None
-    return {"ip_address": ip, "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300]}
+    return {
+        "ip_address": valid_ip(client_ip(request)),
+        "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
+    }
 
 
 def security_event_record(*, user, kind, request=None, detail: str = "") -> SecurityEvent:
@@ -89,8 +87,18 @@ def password_reset_send(*, user: User, request=None, by_staff: bool = False) -> 
         security_event_record(user=user, kind=kind, request=request)
 
 
-def password_reset_request(*, reference: str, postal_code: str, request=None) -> str | None:
-    """A2: send a link when reference and postal code match; the masked address, else None."""
+@dataclass(frozen=True)
+class ResetRequestResult:
+    masked_email: str | None = None
+    wait_seconds: int = 0  # > 0: too many links for this account lately
+
+
+def password_reset_request(*, reference: str, postal_code: str, request=None) -> ResetRequestResult:
+    """A2: send a link when reference and postal code match, at most N an hour per account.
+
+    The per-account limit counts matching requests only, so someone who does not know the
+    postal code cannot use it to keep the holder from asking for a link.
+    """
     ref = parse_reference(reference)
     customer = (
         Customer.objects.filter(reference=ref, contract_postal_code=postal_code.strip()).first()
@@ -98,13 +106,21 @@ def password_reset_request(*, reference: str, postal_code: str, request=None) ->
         else None
     )
     if customer is None or not customer.contact_email:
-        return None
+        return ResetRequestResult()
+    decision = throttle.hit(
+        scope="reset-ref",
+        value=customer.reference,
+        limit=settings.GUICHET_RESET_MAX_PER_REFERENCE,
+        window=3600,
+    )
+    if not decision.allowed:
+        return ResetRequestResult(wait_seconds=max(60, decision.wait_seconds))
     with transaction.atomic():
         user = customer_user_ensure(customer)
         if not user.is_active:
-            return None
+            return ResetRequestResult()
         password_reset_send(user=user, request=request)
-    return mask_email(customer.contact_email)
+    return ResetRequestResult(masked_email=mask_email(customer.contact_email))
 
 
 def _notify(user: User, message: str, *, to: str | None = None) -> None:
@@ -128,6 +144,24 @@ def password_set(*, user: User, password: str, request=None, reset: bool = False
             f"{timezone.localtime():%d/%m/%Y à %H:%M}.",
         )
     throttle.login_reset(account=throttle_account(user=user))
+
+
+def password_changed_by_staff(*, user: User, request=None) -> None:
+    """The admin has already saved the new password; record it and tell the customer."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(password_changed_at=timezone.now())
+        security_event_record(
+            user=user,
+            kind=SecurityEvent.Kind.PASSWORD_CHANGED,
+            request=request,
+            detail="par le personnel",
+        )
+        if user.customer_id:
+            _notify(
+                user,
+                "Le mot de passe de votre Espace Client a été modifié par notre "
+                f"service client le {timezone.localtime():%d/%m/%Y à %H:%M}.",
+            )
 
 
 def identifier_validate(*, user: User, identifier: str) -> str:
@@ -186,7 +220,8 @@ def throttle_account(*, user: User | None = None, login: str = "") -> str:
     """One throttle counter per account, whichever name it was typed under."""
     if user is not None:
         return f"user:{user.pk}"
-    return f"login:{(login or '').strip().lower()}"
+    # An unknown reference counts the same however it is typed, like a known one.
+    return f"login:{parse_reference(login) or (login or '').strip().lower()}"
 
 
 @dataclass(frozen=True)
@@ -205,22 +240,29 @@ def login_attempt(*, request, login: str, password: str) -> LoginResult:
     target = user_for_login(login)
     account = throttle_account(user=target, login=login)
     ip = throttle.client_ip(request)
-    decision = throttle.login_check(account=account, ip=ip)
+    decision = throttle.login_begin(account=account, ip=ip)
     if not decision.allowed:
         if target is not None:
             security_event_record(
                 user=target, kind=SecurityEvent.Kind.LOGIN_THROTTLED, request=request
             )
         return LoginResult(error=decision.message, throttled=True)
-    user = authenticate(request, login=login, password=password)
-    if user is None or user.customer_id is None:
-        throttle.login_failed(account=account, ip=ip)
+    user = None
+    try:
+        user = authenticate(request, login=login, password=password)
+        if user is not None and user.customer_id is None:
+            user = None
+    finally:
+        if user is None:
+            throttle.login_failed(account=account, ip=ip)
+        else:
+            throttle.login_succeeded(account=account, ip=ip)
+    if user is None:
         if target is not None:
             security_event_record(
                 user=target, kind=SecurityEvent.Kind.LOGIN_FAILED, request=request
             )
         return LoginResult(error=LOGIN_FAILED)
-    throttle.login_reset(account=account)
     security_event_record(user=user, kind=SecurityEvent.Kind.LOGIN_SUCCEEDED, request=request)
     must_upgrade = not is_compliant(password, user)
     if must_upgrade:

@@ -3,7 +3,9 @@
 Per account: 5 free failures, then each further try waits longer (2 minutes, doubling, up to
 an hour), and at most 25 failures in any 24 hours. Nothing is locked for ever: old failures
 simply age out. Per source address: a cap on failures over a short window, so one machine
-cannot spray many accounts. Every check happens before any password is hashed.
+cannot spray many accounts (an IPv6 client counts by its /64). Every check happens, and the
+try is counted, before any password is hashed; and one account takes one try at a time, so
+parallel requests cannot slip extra tries in while a hash is computed.
 """
 
 import hashlib
@@ -14,27 +16,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
+from guichet.core.net import address_group, client_ip
+
+__all__ = ["client_ip", "login_begin", "login_failed", "login_succeeded", "login_reset", "hit"]
+
 DAY = 24 * 3600
-
-
-def client_ip(request) -> str:
-    """The client's address: REMOTE_ADDR, or the one our own proxies saw.
-
-    With N trusted proxies in front, the last N entries of X-Forwarded-For were written by
-    them; anything further left was sent by the client and can be forged.
-    """
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
-    proxies = settings.GUICHET_TRUSTED_PROXY_COUNT
-    if proxies <= 0:
-        return remote
-    forwarded = [
-        part.strip()
-        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        if part.strip()
-    ]
-    if len(forwarded) >= proxies:
-        return forwarded[-proxies]
-    return remote
 
 
 def _key(scope: str, value: str) -> str:
@@ -74,6 +60,8 @@ class Decision:
                 f"est suspendue. Réessayez dans {when}, ou réinitialisez votre mot de passe "
                 "avec « Mot de passe oublié »."
             )
+        if self.reason == "busy":
+            return "Une connexion à ce compte est déjà en cours : réessayez dans quelques secondes."
         if self.reason == "address":
             return (
                 "Trop de tentatives depuis votre connexion Internet. "
@@ -92,7 +80,25 @@ def _account_delay(failures: int) -> int:
     return min(settings.GUICHET_LOGIN_BASE_DELAY * 2**extra, settings.GUICHET_LOGIN_MAX_DELAY)
 
 
-def login_check(*, account: str, ip: str) -> Decision:
+def _inflight_key(account: str) -> str:
+    return _key("inflight", account)
+
+
+def login_begin(*, account: str, ip: str) -> Decision:
+    """May this try go on? If so it is counted now, and settled by failed/succeeded."""
+    if not cache.add(_inflight_key(account), 1, timeout=30):
+        return Decision(False, time.time() + 5, "busy")
+    decision = _login_decision(account=account, ip=ip)
+    if not decision.allowed:
+        cache.delete(_inflight_key(account))
+        return decision
+    now = time.time()
+    _record(_key("account", account), DAY, now)
+    _record(_key("ip", address_group(ip)), settings.GUICHET_IP_WINDOW, now)
+    return decision
+
+
+def _login_decision(*, account: str, ip: str) -> Decision:
     now = time.time()
     fails = _recent(_key("account", account), DAY, now)
     if len(fails) >= settings.GUICHET_LOGIN_DAILY_MAX:
@@ -102,16 +108,25 @@ def login_check(*, account: str, ip: str) -> Decision:
     if delay and now < fails[-1] + delay:
         return Decision(False, fails[-1] + delay, "account")
     window = settings.GUICHET_IP_WINDOW
-    ip_fails = _recent(_key("ip", ip), window, now)
+    ip_fails = _recent(_key("ip", address_group(ip)), window, now)
     if len(ip_fails) >= settings.GUICHET_IP_MAX_FAILURES:
         return Decision(False, ip_fails[-settings.GUICHET_IP_MAX_FAILURES] + window, "address")
     return Decision(True)
 
 
 def login_failed(*, account: str, ip: str) -> None:
-    now = time.time()
-    _record(_key("account", account), DAY, now)
-    _record(_key("ip", ip), settings.GUICHET_IP_WINDOW, now)
+    """The try counted by login_begin was a failure: it stays counted."""
+    cache.delete(_inflight_key(account))
+
+
+def login_succeeded(*, account: str, ip: str) -> None:
+    """A success clears the account's failures and gives the address its try back."""
+    login_reset(account=account)
+    key, now = _key("ip", address_group(ip)), time.time()
+    stamps = _recent(key, settings.GUICHET_IP_WINDOW, now)
+    if stamps:
+        cache.set(key, stamps[:-1], timeout=settings.GUICHET_IP_WINDOW)
+    cache.delete(_inflight_key(account))
 
 
 def login_reset(*, account: str) -> None:

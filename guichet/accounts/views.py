@@ -29,7 +29,6 @@ from .forms import (
     PasswordChangeForm,
     PasswordResetRequestForm,
 )
-from .login import parse_reference
 from .middleware import LOGIN_AT, MUST_UPGRADE, SEEN_AT
 from .models import SecurityEvent, User
 from .passwords import CRITERIA, password_problems
@@ -84,32 +83,29 @@ def password_reset_request(request):
     """A2: first access and « Mot de passe oublié » are one flow."""
     form = PasswordResetRequestForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
-        typed = form.cleaned_data["reference"]
-        reference = parse_reference(typed) or typed.strip().lower()
-        ip = throttle.client_ip(request)
         decision = throttle.hit(
-            scope="reset-ref",
-            value=reference,
-            limit=settings.GUICHET_RESET_MAX_PER_REFERENCE,
+            scope="reset-ip",
+            value=throttle.client_ip(request),
+            limit=settings.GUICHET_RESET_MAX_PER_IP,
             window=HOUR,
         )
+        result = None
         if decision.allowed:
-            decision = throttle.hit(
-                scope="reset-ip", value=ip, limit=settings.GUICHET_RESET_MAX_PER_IP, window=HOUR
+            result = services.password_reset_request(
+                reference=form.cleaned_data["reference"],
+                postal_code=form.cleaned_data["postal_code"],
+                request=request,
             )
-        if not decision.allowed:
+        wait = decision.wait_seconds if not decision.allowed else result.wait_seconds
+        if wait:
             form.add_error(
                 None,
-                "Trop de demandes pour cette référence ou depuis votre connexion : merci de "
-                f"réessayer dans {max(1, decision.wait_seconds // 60)} minutes.",
+                "Trop de demandes de lien pour ce dossier ou depuis votre connexion : merci de "
+                f"réessayer dans {max(1, wait // 60)} minutes. Le dernier lien envoyé reste "
+                "valable 15 minutes.",
             )
             return render(request, "accounts/reset_request.html", {"form": form}, status=429)
-        masked = services.password_reset_request(
-            reference=form.cleaned_data["reference"],
-            postal_code=form.cleaned_data["postal_code"],
-            request=request,
-        )
-        return render(request, "accounts/reset_sent.html", {"masked_email": masked})
+        return render(request, "accounts/reset_sent.html", {"masked_email": result.masked_email})
     return render(request, "accounts/reset_request.html", {"form": form})
 
 

@@ -1,19 +1,13 @@
 """J2: every back-office view and change of customer data is written to StaffAccess."""
 
-import ipaddress
-
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 
 from .models import StaffAccess
+from .net import client_ip, valid_ip
 
 
 def staff_access_record(*, request, action: str, model, obj=None, object_id="", detail=""):
-    ip = request.META.get("REMOTE_ADDR") or None
-    try:
-        ipaddress.ip_address(ip or "")
-    except ValueError:
-        ip = None
     return StaffAccess.objects.create(
         staff=request.user if request.user.is_authenticated else None,
         staff_username=request.user.get_username() if request.user.is_authenticated else "",
@@ -22,7 +16,7 @@ def staff_access_record(*, request, action: str, model, obj=None, object_id="", 
         object_id=str(obj.pk if obj is not None else object_id)[:64],
         object_repr=str(obj)[:200] if obj is not None else "",
         detail=detail[:300],
-        ip_address=ip,
+        ip_address=valid_ip(client_ip(request)),
     )
 
 

@@ -30,3 +30,30 @@ def test_staff_see_the_security_events(admin_client, client, customer_user):
     assert b"203.0.113.5" in html
     listing = admin_client.get("/back-office/accounts/securityevent/").content.decode()
     assert "chec de connexion" in listing
+
+
+def test_staff_setting_a_password_is_logged_and_notified(admin_client, customer_user):
+    from guichet.core.models import StaffAccess
+
+    response = admin_client.post(
+        f"/back-office/accounts/user/{customer_user.pk}/password/",
+        {
+            "password1": "Girafe#Nuage7Lac",
+            "password2": "Girafe#Nuage7Lac",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    assert StaffAccess.objects.filter(action="change", detail="mot de passe").exists()
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.PASSWORD_CHANGED)
+    assert event.detail == "par le personnel"
+    assert "service client" in mail.outbox[-1].body
+
+
+def test_staff_opening_an_invoice_pdf_is_logged(admin_client, customer):
+    from guichet.billing.tests.factories import InvoiceFactory
+    from guichet.core.models import StaffAccess
+
+    invoice = InvoiceFactory(customer=customer)
+    assert admin_client.get(f"/back-office/billing/invoice/{invoice.pk}/pdf/").status_code == 200
+    assert StaffAccess.objects.get(detail="PDF").object_id == str(invoice.pk)

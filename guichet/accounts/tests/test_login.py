@@ -138,3 +138,8 @@ def test_the_login_page_has_csrf_and_labels(client, db):
     assert '<label for="id_login">' in html
     assert '<label for="id_password">' in html
     assert 'lang="fr"' in html
+
+
+def test_a_browser_asking_for_english_still_reads_french(client, db):
+    response = client.post(LOGIN, {"login": "", "password": ""}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Ce champ est obligatoire." in response.content.decode()

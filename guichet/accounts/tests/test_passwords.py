@@ -84,3 +84,19 @@ def test_the_django_validators_use_these_criteria(customer_user):
 
 def test_the_demo_password_meets_the_criteria(customer_user):
     assert is_compliant("Demo-Guichet-2026!", customer_user)
+
+
+def test_odd_inputs_never_crash_the_estimate(customer_user):
+    assert {"too_short", "guessable"} <= codes("")
+    assert {"too_short", "guessable"} <= codes("  \n\n  ")
+    # zxcvbn raises on this one; what precedes the line break is judged instead.
+    assert codes("Girafe 2024-Tuba-Lac\n") == set()
+    assert "personal" in codes("Girafe 2024-01776108\n", customer_user)
+
+
+def test_the_criteria_endpoint_survives_an_empty_password(client, db):
+    assert client.post("/mot-de-passe/criteres/", {"password": ""}).json() == {
+        "length": False,
+        "guess": False,
+        "personal": True,
+    }

@@ -219,18 +219,31 @@ def test_the_reset_ends_every_other_session(client, customer_user, password):
     assert other_device.get("/accueil/").status_code == 302
 
 
-def test_reset_requests_are_rate_limited(client, customer, settings):
+def test_links_for_one_account_are_rate_limited(client, customer, settings):
     settings.GUICHET_RESET_MAX_PER_REFERENCE = 2
-    ask(client)
-    ask(client)
-    blocked = ask(client)
+    ask(client, REMOTE_ADDR="198.51.100.1")
+    ask(client, REMOTE_ADDR="198.51.100.2")
+    blocked = ask(client, REMOTE_ADDR="198.51.100.3")
     assert blocked.status_code == 429
-    assert "Trop de demandes" in blocked.content.decode()
+    assert "Trop de demandes de lien" in blocked.content.decode()
     assert len(mail.outbox) == 2
-    # Same answer for a reference that does not exist.
-    for _ in range(2):
-        ask(client, reference="01234567")
-    assert ask(client, reference="01234567").status_code == 429
+
+
+def test_a_stranger_without_the_postal_code_cannot_block_the_holder(client, customer, settings):
+    settings.GUICHET_RESET_MAX_PER_REFERENCE = 2
+    for n in range(5):
+        assert ask(client, postal_code="75001", REMOTE_ADDR=f"198.51.100.{n}").status_code == 200
+    assert ask(client, REMOTE_ADDR="203.0.113.50").status_code == 200
+    assert len(mail.outbox) == 1
+
+
+def test_one_address_is_rate_limited_whatever_it_asks(client, customer, settings):
+    settings.GUICHET_RESET_MAX_PER_IP = 3
+    for reference in ("01234567", "01234568", "01776108"):
+        assert ask(client, reference=reference).status_code == 200
+    blocked = ask(client, reference="01234569")
+    assert blocked.status_code == 429
+    assert ask(client, reference="01234569", REMOTE_ADDR="203.0.113.9").status_code == 200
 
 
 def test_the_reset_mail_waits_in_the_outbox_while_the_mail_server_is_down(

@@ -5,7 +5,7 @@ from html import unescape
 
 import pytest
 import time_machine
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from guichet.accounts import throttle
 from guichet.accounts.models import SecurityEvent
@@ -168,3 +168,46 @@ def test_failures_and_throttling_are_recorded(client, customer_user):
     assert kinds.count(SecurityEvent.Kind.LOGIN_FAILED) == 5
     assert kinds.count(SecurityEvent.Kind.LOGIN_THROTTLED) == 1
     assert SecurityEvent.objects.first().user_agent == "Navigateur de test"
+
+
+def test_an_unknown_reference_counts_the_same_however_it_is_typed(client, db):
+    with time_machine.travel(START, tick=False):
+        for login in ("01234567", "V01234567", " v01234567 ", "01234567", "V01234567"):
+            assert fail(client, login=login).status_code == 200
+        assert fail(client, login="v01234567").status_code == 429
+
+
+def test_one_account_takes_one_try_at_a_time(client, customer_user, password, monkeypatch):
+    """A try waiting for its hash holds the account: parallel tries are refused unhashed."""
+    seen = []
+
+    def slow_check(self, raw):
+        seen.append(raw)
+        # Meanwhile another request arrives for the same account.
+        parallel = fail(Client())
+        assert parallel.status_code == 429
+        assert "déjà en cours" in unescape(parallel.content.decode())
+        return raw == password
+
+    monkeypatch.setattr(type(customer_user), "check_password", slow_check)
+    assert succeed(client, password).status_code == 302
+    assert seen == [password]
+
+
+def test_an_ipv6_client_counts_by_its_64(client, db, settings):
+    settings.GUICHET_IP_MAX_FAILURES = 3
+    with time_machine.travel(START, tick=False):
+        for n in range(3):
+            fail(client, login=f"0{2000000 + n}", REMOTE_ADDR=f"2001:db8:1:2::{n + 1}")
+        assert fail(client, login="02999990", REMOTE_ADDR="2001:db8:1:2::ff").status_code == 429
+        assert fail(client, login="02999990", REMOTE_ADDR="2001:db8:1:3::1").status_code == 200
+
+
+def test_a_success_gives_the_address_its_try_back(client, customer_user, password, settings):
+    settings.GUICHET_IP_MAX_FAILURES = 2
+    with time_machine.travel(START, tick=False):
+        for _ in range(3):
+            assert succeed(client, password).status_code == 302
+            client.post("/deconnexion/")
+        fail(client)
+        assert succeed(client, password).status_code == 302

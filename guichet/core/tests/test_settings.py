@@ -121,3 +121,9 @@ def test_brand_colours_are_served_as_css(client, settings):
 
 def test_health_check(client, db):
     assert client.get("/healthz").content == b"ok"
+
+
+def test_demo_mode_is_refused_in_production():
+    result = _manage("check", **PRODUCTION, GUICHET_DEMO="1")
+    assert result.returncode != 0
+    assert "GUICHET_DEMO" in result.stderr

@@ -8,7 +8,8 @@ from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 
 from guichet.core.formatting import format_cents
-from guichet.core.staff_audit import StaffAuditMixin
+from guichet.core.models import StaffAccess
+from guichet.core.staff_audit import StaffAuditMixin, staff_access_record
 
 from .models import Invoice, InvoiceCounter, InvoiceLine
 from .pdf import DocumentUnavailable, invoice_pdf_content
@@ -99,6 +100,13 @@ class InvoiceAdmin(StaffAuditMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise Http404
         invoice = get_object_or_404(Invoice, pk=invoice_id)
+        staff_access_record(
+            request=request,
+            action=StaffAccess.Action.VIEW,
+            model=Invoice,
+            obj=invoice,
+            detail="PDF",
+        )
         try:
             content = invoice_pdf_content(invoice=invoice)
         except DocumentUnavailable:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -269,8 +270,14 @@ def validate(record: Record) -> tuple[ValidInvoice | None, list[Problem]]:
             fail(record.line, f"« {name} » est obligatoire")
     if problems:
         return None, problems
-    if not NUMBER.match(number):
+    if not NUMBER.fullmatch(number):
         fail(record.line, "numéro : 1 à 30 lettres, chiffres, - ou _ (sans espace)")
+    elif _is_own_number(number):
+        fail(
+            record.line,
+            f"numéro : « {number} » a la forme des numéros de la facturation mensuelle de "
+            "Guichet ; donnez à vos factures importées un autre préfixe",
+        )
     period = _parse(fail, record.line, "period", header["period"], parse_period)
     issue_date = _parse(fail, record.line, "issue_date", header["issue_date"], _parse_date)
     due_date = _parse(fail, record.line, "due_date", header["due_date"], _parse_date)
@@ -404,6 +411,13 @@ def _validate_line(
         ),
         [],
     )
+
+
+def _is_own_number(number: str) -> bool:
+    """Shaped like the billing run's numbers (prefix + N digits): they would collide."""
+    prefix, digits = settings.BILLING_INVOICE_PREFIX, settings.BILLING_INVOICE_NUMBER_DIGITS
+    rest = number[len(prefix) :]
+    return number.startswith(prefix) and len(rest) == digits and rest.isdigit()
 
 
 def _text(value) -> str:

@@ -51,6 +51,14 @@ class InvoiceQuerySet(models.QuerySet):
             )
         return super().update(**kwargs)
 
+    def pdf_claim(self, *, invoice_id: int, name: str, sha256: str) -> bool:
+        """Record the PDF of an invoice that has none yet; False if another one was first."""
+        return bool(
+            models.QuerySet.update(
+                self.filter(pk=invoice_id, pdf_sha256=""), pdf=name, pdf_sha256=sha256
+            )
+        )
+
     def delete(self):
         raise InvoiceImmutableError("Une facture émise ne peut pas être supprimée.")
 
@@ -70,9 +78,9 @@ class Invoice(models.Model):
         BILLING_RUN = "billing_run", "Facturation mensuelle"
         IMPORT = "import", "Import"
 
-    # Everything else is the document itself; only its settlement and its stored PDF (set
-    # once, by a conditional update) are written after it is issued.
-    MUTABLE_FIELDS = frozenset({"status", "paid_at", "pdf", "pdf_sha256"})
+    # Everything else is the document itself; only its settlement and where its PDF file is
+    # stored change after it is issued. The PDF's checksum is set once, by pdf_claim().
+    MUTABLE_FIELDS = frozenset({"status", "paid_at", "pdf"})
 
     number = models.CharField("numéro", max_length=30, unique=True)
     customer = models.ForeignKey(
@@ -197,6 +205,16 @@ class LineGroup(models.TextChoices):
 
 
 class InvoiceLineQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Lines are written once, with their invoice: never added to an issued one."""
+        objs = list(objs)
+        invoice_ids = {line.invoice_id for line in objs}
+        if self.model.objects.filter(invoice_id__in=invoice_ids).exists():
+            raise InvoiceImmutableError(
+                "Une facture émise ne reçoit plus de lignes : émettez-en une autre."
+            )
+        return super().bulk_create(objs, *args, **kwargs)
+
     def update(self, **kwargs):
         raise InvoiceImmutableError("Les lignes d'une facture émise ne peuvent pas être modifiées.")
 

@@ -97,7 +97,7 @@ def invoice_render_pdf(*, invoice_id: int) -> Invoice:
     digest = sha256(content)
     name = default_storage.save(_storage_name(invoice), ContentFile(content))
     # Claimed by a conditional update: when two renderings race, the first one stays.
-    if Invoice.objects.filter(pk=invoice.pk, pdf_sha256="").update(pdf=name, pdf_sha256=digest):
+    if Invoice.objects.pdf_claim(invoice_id=invoice.pk, name=name, sha256=digest):
         invoice.pdf.name, invoice.pdf_sha256 = name, digest
     else:
         default_storage.delete(name)

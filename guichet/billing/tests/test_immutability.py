@@ -99,3 +99,38 @@ def test_staff_without_the_view_permission_get_no_pdf(client, staff, staff_login
     invoice = InvoiceFactory()
     response = client.get(reverse("admin:billing_invoice_pdf", args=[invoice.pk]))
     assert response.status_code == 404
+
+
+def test_the_pdf_checksum_is_set_once():
+    invoice = InvoiceFactory()
+    with pytest.raises(InvoiceImmutableError):
+        Invoice.objects.filter(pk=invoice.pk).update(pdf_sha256="0" * 64)
+    assert Invoice.objects.pdf_claim(invoice_id=invoice.pk, name="a.pdf", sha256="a" * 64)
+    assert not Invoice.objects.pdf_claim(invoice_id=invoice.pk, name="b.pdf", sha256="b" * 64)
+    invoice.refresh_from_db()
+    assert invoice.pdf_sha256 == "a" * 64
+    invoice.pdf_sha256 = "c" * 64
+    with pytest.raises(InvoiceImmutableError):
+        invoice.save(update_fields=["pdf_sha256"])
+
+
+def test_no_line_is_added_to_an_issued_invoice():
+    invoice = InvoiceFactory()
+    extra = InvoiceLine(
+        invoice=invoice,
+        position=99,
+        group="subscriptions",
+        label="Ajout",
+        vat_rate_bp=2000,
+        period_start=invoice.period,
+        period_end=invoice.period,
+        unit_price_excl_vat_cents=1000,
+        amount_excl_vat_cents=1000,
+        vat_cents=200,
+        amount_incl_vat_cents=1200,
+    )
+    with pytest.raises(InvoiceImmutableError):
+        InvoiceLine.objects.bulk_create([extra])
+    assert sum(invoice.lines.values_list("amount_incl_vat_cents", flat=True)) == (
+        invoice.total_incl_vat_cents
+    )

@@ -187,3 +187,21 @@ def _write(tmp_path, name, content):
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
     return path
+
+
+@pytest.mark.parametrize(
+    ("number", "reason"),
+    [("F2026-0001\n", "1 à 30 lettres"), ("T0000001", "un autre préfixe")],
+)
+def test_it_refuses_numbers_that_would_break_or_collide(tmp_path, number, reason):
+    invoice = {
+        "number": number,
+        "customer_reference": "01776108",
+        "issue_date": "2026-10-05",
+        "period": "2026-10",
+        "due_date": "2026-10-20",
+        "lines": [{"label": "Internet", "vat_rate": 20, "amount_incl_vat_cents": 2990}],
+    }
+    out, err = import_file(tmp_path, "factures.json", json.dumps([invoice]))
+    assert not Invoice.objects.exists()
+    assert reason in err

@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from guichet.core.admin_site import ReadOnlyAdminMixin
 from guichet.core.models import StaffAccess
 from guichet.core.staff_audit import StaffAuditMixin, staff_access_record
 
@@ -81,18 +82,9 @@ class UserAdmin(StaffAuditMixin, BaseUserAdmin):
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(StaffAuditMixin, admin.ModelAdmin):
+class SecurityEventAdmin(StaffAuditMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "kind", "user", "ip_address"]
     list_filter = ["kind"]
     list_select_related = ["user"]
     search_fields = ["user__username", "user__customer__reference", "ip_address"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -7,23 +7,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 
+from guichet.core.admin_site import ReadOnlyAdminMixin
 from guichet.core.formatting import format_cents
 from guichet.core.models import StaffAccess
 from guichet.core.staff_audit import StaffAuditMixin, staff_access_record
 
 from .models import Invoice, InvoiceCounter, InvoiceLine
 from .pdf import DocumentUnavailable, invoice_pdf_content
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class InvoiceLineInline(ReadOnlyAdminMixin, admin.TabularInline):

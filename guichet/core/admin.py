@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 
+from .admin_site import ReadOnlyAdminMixin
 from .emails import outbox_resend
 from .models import OutboxEmail, SitePage, StaffAccess
 from .staff_audit import StaffAuditMixin
@@ -14,7 +15,7 @@ class SitePageAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboxEmail)
-class OutboxEmailAdmin(StaffAuditMixin, admin.ModelAdmin):
+class OutboxEmailAdmin(StaffAuditMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: an e-mail is written by the portal; staff can only send a failed one again."""
 
     list_display = ["created_at", "to", "subject", "status", "attempts", "sent_at"]
@@ -37,15 +38,6 @@ class OutboxEmailAdmin(StaffAuditMixin, admin.ModelAdmin):
     ]
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def has_resend_permission(self, request):
         return request.user.has_perm("core.change_outboxemail")
 
@@ -67,7 +59,7 @@ class OutboxEmailAdmin(StaffAuditMixin, admin.ModelAdmin):
 
 
 @admin.register(StaffAccess)
-class StaffAccessAdmin(admin.ModelAdmin):
+class StaffAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The log of what staff viewed and changed: read-only, for superusers."""
 
     list_display = ["created_at", "staff_username", "action", "model", "object_repr", "detail"]
@@ -80,12 +72,3 @@ class StaffAccessAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,4 +1,5 @@
-"""The back office's admin site: a second factor for every staff member (J2)."""
+"""The back office's admin site (a second factor for every staff member, J2) and the
+building blocks its model admins share."""
 
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
@@ -18,3 +19,16 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
 
 class StaffAdminSite(OTPAdminSite):
     login_form = StaffLoginForm
+
+
+class ReadOnlyAdminMixin:
+    """For records the portal writes and nobody edits: invoices, events, logs, e-mails."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

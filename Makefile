@@ -18,7 +18,11 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 
 install: $(BIN)/.installed
 
-demo: install
+# Development settings for manage.py commands typed by hand (production is the default).
+.env:
+	printf '# Development settings, read by manage.py (never by gunicorn).\nDEBUG=1\n' > $@
+
+demo: install .env
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v0
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo
 	@echo "Guichet tourne sur http://127.0.0.1:$(PORT)/ (Ctrl+C pour arrêter)."

@@ -15,7 +15,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-export DEBUG=1 DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" \
+export DEBUG=1 GUICHET_DEMO=1 DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" \
     REDIS_URL="redis://127.0.0.1:6379/13" CELERY_BROKER_URL="redis://127.0.0.1:6379/12" \
     EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend" MEDIA_ROOT="$media"
 redis-cli -n 12 flushdb >/dev/null 2>&1 || true

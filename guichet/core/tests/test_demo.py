@@ -2,7 +2,7 @@
 
 import pytest
 from django.contrib.auth import authenticate
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from guichet.accounts.models import User
 from guichet.catalog.models import ProductKind, Subscription
@@ -21,7 +21,8 @@ def _counts():
     )
 
 
-def test_loading_twice_changes_nothing():
+def test_loading_twice_changes_nothing(settings):
+    settings.GUICHET_DEMO = True
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     first = _counts()
     hashes = list(User.objects.order_by("pk").values_list("password", flat=True))
@@ -65,3 +66,13 @@ def test_the_demo_covers_every_kind_of_customer():
     assert any(k == {ProductKind.INTERNET} for k in kinds)
     assert Subscription.objects.filter(end_date__isnull=False).exists()
     assert len({c.installation_city for c in customers}) >= 3
+
+
+def test_the_command_refuses_outside_demo_mode(settings):
+    # Production (DEBUG off) and plain development alike: the published password must not
+    # become a real superuser's.
+    settings.GUICHET_DEMO = False
+    with pytest.raises(CommandError, match="mode démonstration"):
+        call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert not User.objects.exists()
+    assert not Customer.objects.exists()

@@ -1,7 +1,8 @@
 """Load the demo customers and catalogue (idempotent)."""
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from guichet.core.demo import (
     DEMO_PASSWORD,
@@ -16,6 +17,17 @@ class Command(BaseCommand):
     help = "Crée les données de démonstration manquantes (sans rien modifier de l'existant)."
 
     def handle(self, *args, **options):
+        # The demo creates a superuser whose password is published in the README: only where
+        # the demo mode is on (GUICHET_DEMO=1, which settings refuse without DEBUG=1).
+        if not settings.GUICHET_DEMO:
+            raise CommandError(
+                _(
+                    "Refusé : les données de démonstration créent un administrateur dont le mot "
+                    "de passe est public. Elles ne se chargent qu'en mode démonstration "
+                    "(GUICHET_DEMO=1 et DEBUG=1, comme le fait « make demo »), jamais en "
+                    "production."
+                )
+            )
         created = load_demo()
         summary = ", ".join(f"{count} {name}" for name, count in created.items())
         self.stdout.write(self.style.SUCCESS(f"Données de démonstration : créé {summary}."))

@@ -7,7 +7,7 @@ PORT ?= 8000
 DEMO_ENV := DEBUG=1 GUICHET_DEMO=1 GUICHET_SITE_URL=http://127.0.0.1:$(PORT) \
 	EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend
 
-.PHONY: demo test lint install clean
+.PHONY: demo demo-data test lint install clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Guichet needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -18,13 +18,13 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 
 install: $(BIN)/.installed
 
-# Development settings for manage.py commands typed by hand (production is the default).
-.env:
-	printf '# Development settings, read by manage.py (never by gunicorn).\nDEBUG=1\n' > $@
-
-demo: install .env
+# The demo's database (SQLite) with its data; no file in the checkout sets the mode, so other
+# manage.py commands typed by hand need DEBUG=1 in front (production is the default).
+demo-data: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v0
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo
+
+demo: demo-data
 	@echo "Guichet tourne sur http://127.0.0.1:$(PORT)/ (Ctrl+C pour arrêter)."
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

@@ -3,15 +3,12 @@
 
 import os
 import sys
-from pathlib import Path
 
 
 def main() -> None:
-    # A developer's settings (`make demo` writes DEBUG=1 there) for commands typed by hand;
-    # variables already set in the environment win. Servers set their environment instead.
-    from dotenv import load_dotenv
-
-    load_dotenv(Path(__file__).resolve().parent / ".env", override=False)
+    # The mode comes from the environment only, never from a file in the checkout: a `.env`
+    # with DEBUG=1 left by development would turn a production `collectstatic` or `migrate`
+    # run in the same checkout into development mode (docs/decisions/0001-no-dotenv.md).
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.management import execute_from_command_line
 

@@ -1,5 +1,7 @@
 """Guichet settings: one file, every value from the environment (see .env.example)."""
 
+import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -33,7 +35,9 @@ else:
         missing.append("GUICHET_SITE_URL (the portal's public https:// address, used in e-mails)")
     if missing:
         raise ImproperlyConfigured(
-            "Guichet runs in production mode (DEBUG is off) and needs: " + "; ".join(missing)
+            "Guichet runs in production mode (DEBUG is off) and needs: "
+            + "; ".join(missing)
+            + ". (On a development machine, set DEBUG=1.)"
         )
 
 INSTALLED_APPS = [
@@ -154,8 +158,20 @@ GUICHET_IP_MAX_FAILURES = env_int("LOGIN_IP_MAX_FAILURES", 50, minimum=1)
 GUICHET_IP_WINDOW = env_int("LOGIN_IP_WINDOW_SECONDS", 900, minimum=60)
 GUICHET_RESET_MAX_PER_REFERENCE = env_int("RESET_MAX_PER_REFERENCE_PER_HOUR", 5, minimum=1)
 GUICHET_RESET_MAX_PER_IP = env_int("RESET_MAX_PER_IP_PER_HOUR", 30, minimum=1)
-# How many reverse proxies of ours add to X-Forwarded-For (0: use the socket's address).
+# How many reverse proxies of ours add to X-Forwarded-For (0: use the socket's address). It
+# also says whether we are behind a TLS proxy at all (see SECURE_PROXY_SSL_HEADER below): one
+# setting, so the proxy's scheme is never trusted while every client is seen as the proxy.
 GUICHET_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# BEHIND_PROXY was the old switch for X-Forwarded-Proto; set alone it made the per-address
+# login cap a lockout of every client at once, so it may only agree with TRUSTED_PROXY_COUNT.
+if "BEHIND_PROXY" in os.environ and env_bool("BEHIND_PROXY") != (GUICHET_TRUSTED_PROXY_COUNT > 0):
+    raise ImproperlyConfigured(
+        "BEHIND_PROXY is replaced by TRUSTED_PROXY_COUNT: remove BEHIND_PROXY and set "
+        "TRUSTED_PROXY_COUNT to the number of your reverse proxies that append to "
+        "X-Forwarded-For (1 for one nginx; 0 with no proxy). With BEHIND_PROXY=1 and "
+        "TRUSTED_PROXY_COUNT=0, every client would share the proxy's address and the "
+        "per-address login limit would lock everyone out."
+    )
 
 # Anti-robot check (A2): ALTCHA proof of work, verified here, no third party involved.
 ALTCHA_HMAC_SECRET = (
@@ -200,8 +216,8 @@ if not DEBUG:
         # Joining the browsers' preload list is hard to undo: the operator opts in knowingly.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-# Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
-if env_bool("BEHIND_PROXY", False):
+# Behind our TLS-terminating proxy, which sets (overwrites) X-Forwarded-Proto.
+if GUICHET_TRUSTED_PROXY_COUNT > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Internationalisation: French first.
@@ -252,6 +268,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Beat's state file, outside the checkout (which may be read-only and is not backed up as data).
+CELERY_BEAT_SCHEDULE_FILENAME = env_str(
+    "CELERY_BEAT_SCHEDULE_FILENAME",
+    str(Path(tempfile.gettempdir()) / "guichet-celerybeat-schedule")
+    if DEBUG
+    else "/var/lib/guichet/celerybeat-schedule",
+)
 CELERY_BEAT_SCHEDULE = {
     # Retries of e-mails whose sending failed, and any whose task was lost.
     "sweep-outbox": {"task": "guichet.core.tasks.sweep_outbox", "schedule": 60.0},

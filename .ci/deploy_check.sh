@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# The README's deployment section, run as it is written, in a fresh clone where the demo ran
+# first (its SQLite data and a development .env left behind), with this machine's PostgreSQL
+# and Redis; then gunicorn, a Celery worker and beat as the systemd units it writes would
+# start them, and a subscriber's visit over HTTP: headers, login, « Mes factures », a PDF.
+# Everything it starts or creates is stopped and removed on exit. Needs root, like the README.
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+say() { printf '== %s\n' "$*"; }
+die() {
+    printf '== FAILED: %s\n' "$*" >&2
+    exit 1
+}
+
+if [ "$(id -u)" != 0 ]; then
+    say "the deployment section is written for root: skipped (run CI as root)"
+    exit 0
+fi
+
+work=$(mktemp -d /tmp/guichet-deploy.XXXXXX)
+checkout="$work/guichet"
+pids=()
+cache_db=""
+broker_db=""
+export DEPLOY_DB="guichet_deploy_$$"
+psql_admin=(runuser -u postgres -- psql -qX)
+
+cleanup() {
+    local status=$?
+    set +e
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+    for pid in "${pids[@]}"; do
+        for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+        kill -KILL "$pid" 2>/dev/null
+    done
+    if [ "$status" != 0 ]; then
+        for log in "$work"/*.log; do
+            [ -f "$log" ] && { echo "---- $log (last lines)"; tail -n 25 "$log"; }
+        done
+    fi
+    "${psql_admin[@]}" -c "DROP DATABASE IF EXISTS $DEPLOY_DB" >/dev/null 2>&1
+    "${psql_admin[@]}" -c "DROP ROLE IF EXISTS $DEPLOY_DB" >/dev/null 2>&1
+    for db in $cache_db $broker_db; do redis-cli -n "$db" flushdb >/dev/null 2>&1; done
+    rm -rf "$work"
+    exit "$status"
+}
+trap cleanup EXIT
+
+# Throw-away values for the variables the README's block starts with.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+for db in 11 10 9 8 7 6 5 4 3 2; do
+    [ "$(redis-cli -n "$db" dbsize 2>/dev/null)" = 0 ] || continue
+    if [ -z "$cache_db" ]; then cache_db=$db; elif [ -z "$broker_db" ]; then broker_db=$db; break; fi
+done
+[ -n "$broker_db" ] || die "no two empty Redis databases among 2..11"
+export DEPLOY_HOST="espaceclient.ci.example.fr" \
+    DEPLOY_DB_PASSWORD="ci$(python3 -c 'import secrets; print(secrets.token_hex(16))')" \
+    DEPLOY_REDIS="redis://127.0.0.1:6379" DEPLOY_REDIS_CACHE_DB="$cache_db" \
+    DEPLOY_REDIS_BROKER_DB="$broker_db" DEPLOY_ADMIN="admin-ci" DEPLOY_ADMIN_EMAIL="admin@example.fr" \
+    DEPLOY_PORT="$(free_port)" DEPLOY_USER=root DEPLOY_ETC="$work/etc" DEPLOY_VAR="$work/var" \
+    DEPLOY_UNITS="$work/units"
+export DJANGO_SUPERUSER_PASSWORD="Ci-Admin-$(python3 -c 'import secrets; print(secrets.token_hex(12))')"
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+mkdir -p "$DEPLOY_UNITS"
+
+say "a fresh clone of $src in $checkout, where the demo runs first"
+git clone -q "$src" "$checkout"
+# The clone shares this checkout's virtualenv (installing one needs the network and minutes).
+[ -x "$src/.venv/bin/python" ] && ln -s "$src/.venv" "$checkout/.venv"
+cd "$checkout"
+# What `make demo` does before serving (its install step is already done: -o), and the .env
+# with DEBUG=1 older versions wrote: the production steps below must not be affected by it.
+timeout 300 make -s -o .venv/bin/.installed demo-data >"$work/demo.log" 2>&1 || die "make demo-data"
+printf '# Left by development.\nDEBUG=1\n' >.env
+[ -f db.sqlite3 ] || die "the demo wrote no SQLite database"
+
+say "the README's deployment block (between <!-- deploy:begin and <!-- deploy:end -->)"
+awk '/<!-- deploy:begin/ {on = 1; next} /<!-- deploy:end/ {on = 0} on && !/^```/' README.md \
+    >"$work/deploy.sh"
+[ "$(grep -c 'manage.py' "$work/deploy.sh")" -ge 4 ] || die "no deployment block found in README.md"
+packages=$(sed -n 's/^apt-get install -y //p' "$work/deploy.sh")
+if [ -n "$packages" ] && dpkg -s $packages >/dev/null 2>&1; then
+    echo "   (apt-get install skipped: $packages are installed)"
+    sed -i 's/^apt-get install /: apt-get install /' "$work/deploy.sh"
+fi
+# No systemd here: the services are started below from the units the block writes.
+sed -i 's/^systemctl /: systemctl /' "$work/deploy.sh"
+# createsuperuser asks for the password on a terminal; here it comes from the environment.
+sed -i '/manage.py createsuperuser/s/$/ --noinput/' "$work/deploy.sh"
+grep -q 'createsuperuser.*--noinput' "$work/deploy.sh" || die "no createsuperuser line"
+timeout 600 bash -euo pipefail "$work/deploy.sh" >"$work/deploy.log" 2>&1 \
+    || die "the README's deployment block (log: deploy.log)"
+grep -q "Static files copied\|static files copied" "$work/deploy.log" || die "collectstatic copied nothing"
+[ -f "$DEPLOY_VAR/static/staticfiles.json" ] || die "collectstatic wrote no manifest (development mode?)"
+grep -q '^DEBUG=0$' "$DEPLOY_ETC/guichet.env" || die "the environment file does not set DEBUG=0"
+
+say "the three services, as their units say (ExecStart, WorkingDirectory, EnvironmentFile)"
+start_unit() {
+    local name=$1 unit="$DEPLOY_UNITS/guichet-$1.service" exec_start dir
+    [ -f "$unit" ] || die "the block wrote no $unit"
+    exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
+    dir=$(sed -n 's/^WorkingDirectory=//p' "$unit")
+    [ "$dir" = "$checkout" ] || die "$name: WorkingDirectory is $dir"
+    (set -a && . "$DEPLOY_ETC/guichet.env" && set +a && cd "$dir" && exec $exec_start) \
+        >"$work/$name.log" 2>&1 &
+    pids+=($!)
+    echo "   $name: $exec_start"
+}
+start_unit web
+start_unit worker
+start_unit beat
+
+base="http://127.0.0.1:$DEPLOY_PORT"
+proxy=(-H "Host: $DEPLOY_HOST" -H "X-Forwarded-Proto: https" -H "X-Forwarded-For: 203.0.113.77")
+say "/healthz through the proxy headers (up to 60 s for gunicorn)"
+health=""
+for _ in $(seq 1 60); do
+    health=$(curl -s --max-time 5 "${proxy[@]}" "$base/healthz" || true)
+    [ "$health" = ok ] && break
+    sleep 1
+done
+[ "$health" = ok ] || die "/healthz answered « $health »"
+
+say "a subscriber with a known password and a subscription, created in the production database"
+export CI_PASSWORD="Ci-Abonne-$(python3 -c 'import secrets; print(secrets.token_hex(12))')-2026"
+export CI_REFERENCE="01990077"
+(set -a && . "$DEPLOY_ETC/guichet.env" && set +a && timeout 120 .venv/bin/python manage.py shell -c '
+import os
+from guichet.accounts.tests.factories import CustomerUserFactory
+from guichet.catalog.tests.factories import SubscriptionFactory
+user = CustomerUserFactory(customer__reference=os.environ["CI_REFERENCE"])
+user.set_password(os.environ["CI_PASSWORD"])
+user.save(update_fields=["password"])
+SubscriptionFactory(customer=user.customer)
+') >"$work/subscriber.log" 2>&1 || die "creating the subscriber"
+
+say "a billing run handed to the Celery worker"
+period=$(python3 -c '
+import datetime
+first = datetime.date.today().replace(day=1)
+print((first - datetime.timedelta(days=1)).strftime("%Y-%m"))')
+(set -a && . "$DEPLOY_ETC/guichet.env" && set +a && timeout 240 .venv/bin/python manage.py \
+    billing_run --period "$period" --no-progress --timeout 120) >"$work/billing.log" 2>&1 \
+    || die "billing_run --period $period"
+grep -q "1 client" "$work/billing.log" || die "billing_run did not bill the subscriber"
+
+jar="$work/cookies"
+: >"$jar"
+# The cookies are __Host- (Secure): a browser sends them back over https, which the proxy
+# ends; curl talks plain http to gunicorn, so they are kept and sent by hand.
+remember() { # headers file -> cookie jar (name=value per line, last one wins)
+    sed -n 's/^[Ss]et-[Cc]ookie: \([^=]*\)=\([^;]*\).*/\1=\2/p' "$1" | while IFS= read -r kv; do
+        grep -v "^${kv%%=*}=" "$jar" >"$jar.new" || true
+        echo "$kv" >>"$jar.new"
+        mv "$jar.new" "$jar"
+    done
+}
+cookies() { paste -sd ';' "$jar" | sed 's/;/; /g'; }
+get() { # path headers-file body-file -> status
+    curl -s --max-time 30 "${proxy[@]}" -H "Cookie: $(cookies)" -D "$2" -o "$3" \
+        -w '%{http_code}' "$base$1"
+    remember "$2"
+}
+header() { grep -i "^$1:" "$2" | head -n 1 | cut -d: -f2- | tr -d '\r' | sed 's/^ //'; }
+need_header() { # name file page
+    [ -n "$(header "$1" "$2")" ] || die "no $1 header on $3"
+    echo "   $3: $1: $(header "$1" "$2" | cut -c1-70)"
+}
+
+say "the login page: 200 and the security headers"
+status=$(get /connexion/ "$work/h1" "$work/b1")
+[ "$status" = 200 ] || die "/connexion/ answered $status"
+need_header Strict-Transport-Security "$work/h1" /connexion/
+need_header Content-Security-Policy "$work/h1" /connexion/
+need_header Permissions-Policy "$work/h1" /connexion/
+grep -q '^__Host-guichet-csrf=' "$jar" || die "no __Host-guichet-csrf cookie"
+token=$(sed -n 's/.*name="csrfmiddlewaretoken" value="\([^"]*\)".*/\1/p' "$work/b1" | head -n 1)
+[ -n "$token" ] || die "no csrfmiddlewaretoken in the login form"
+
+say "logging in as $CI_REFERENCE"
+status=$(curl -s --max-time 30 "${proxy[@]}" -H "Cookie: $(cookies)" -H "Origin: https://$DEPLOY_HOST" \
+    -D "$work/h2" -o "$work/b2" -w '%{http_code}' \
+    --data-urlencode "csrfmiddlewaretoken=$token" --data-urlencode "login=$CI_REFERENCE" \
+    --data-urlencode "password=$CI_PASSWORD" "$base/connexion/")
+remember "$work/h2"
+[ "$status" = 302 ] || die "the login answered $status, not a redirect"
+grep -q '^__Host-guichet-session=' "$jar" || die "no __Host-guichet-session cookie after login"
+
+say "« Mes factures »: 200, no-store, and the invoice's PDF link"
+status=$(get /mes-factures/ "$work/h3" "$work/b3")
+[ "$status" = 200 ] || die "/mes-factures/ answered $status"
+need_header Content-Security-Policy "$work/h3" /mes-factures/
+header Cache-Control "$work/h3" | grep -q no-store || die "/mes-factures/ is not Cache-Control: no-store"
+echo "   /mes-factures/: Cache-Control: $(header Cache-Control "$work/h3")"
+pdf=$(grep -o 'href="/mes-factures/[A-Za-z0-9_-]*\.pdf"' "$work/b3" | head -n 1 | cut -d'"' -f2)
+[ -n "$pdf" ] || die "no PDF link on /mes-factures/"
+
+say "the PDF drawn by the worker: $pdf"
+status=""
+for _ in $(seq 1 10); do
+    status=$(get "$pdf" "$work/h4" "$work/invoice.pdf")
+    [ "$status" = 200 ] && break
+    sleep 2
+done
+[ "$status" = 200 ] || die "$pdf answered $status"
+header Content-Type "$work/h4" | grep -q application/pdf || die "$pdf is not a PDF"
+[ "$(head -c 5 "$work/invoice.pdf")" = "%PDF-" ] || die "$pdf does not start like a PDF"
+
+say "other pages of the subscriber: 200"
+for page in /accueil/ /mes-services/ /mes-donnees/mon-profil/ /donnees-personnelles/; do
+    status=$(get "$page" "$work/h5" "$work/b5")
+    [ "$status" = 200 ] || die "$page answered $status"
+done
+
+say "the client address is read from X-Forwarded-For (TRUSTED_PROXY_COUNT=1)"
+(set -a && . "$DEPLOY_ETC/guichet.env" && set +a && timeout 60 .venv/bin/python manage.py shell -c '
+from guichet.accounts.models import SecurityEvent
+ips = set(SecurityEvent.objects.values_list("ip_address", flat=True))
+assert ips == {"203.0.113.77"}, ips
+') >"$work/ip.log" 2>&1 || die "security events recorded another address: $(tail -n 1 "$work/ip.log")"
+
+say "Celery beat keeps its schedule in $DEPLOY_VAR, not in the checkout"
+for _ in $(seq 1 30); do
+    ls "$DEPLOY_VAR"/celerybeat-schedule* >/dev/null 2>&1 && break
+    sleep 1
+done
+ls "$DEPLOY_VAR"/celerybeat-schedule* >/dev/null 2>&1 || die "no beat schedule in $DEPLOY_VAR"
+[ -z "$(git status --porcelain --ignored -- 'celerybeat-schedule*')" ] || die "beat wrote in the checkout"
+
+say "production deployment from the README: ok"

@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "guichet.accounts"
     verbose_name = "Comptes et accès"
+
+    def ready(self):
+        # Registers the builder of reset links with the outbox, in every process that sends
+        # e-mail (Celery workers import no view that would load it otherwise).
+        from . import services  # noqa: F401

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext
 
-from guichet.core.emails import email_queue
+from guichet.core.emails import SecretLinkUnavailable, email_queue, secret_link_builder
 from guichet.core.net import client_ip, valid_ip
 from guichet.customers.models import Customer
 
@@ -66,17 +67,42 @@ def reset_link_build(user: User) -> str:
     return f"{settings.GUICHET_SITE_URL}{path}"
 
 
+@secret_link_builder("password_reset")
+def reset_link_for_email(*, user_id: int, email: str) -> str:
+    """The link of a queued reset or first-access e-mail, made when it leaves the outbox.
+
+    Its 15 minutes start when the customer can use it. No working link goes out to an
+    account that is gone or deactivated since, nor to an address that is no longer its own.
+    """
+    user = User.objects.select_related("customer").filter(pk=user_id).first()
+    if user is None or user.customer is None:
+        raise SecretLinkUnavailable(gettext("le compte n° %(id)s n'existe plus") % {"id": user_id})
+    if not user.is_active:
+        raise SecretLinkUnavailable(
+            gettext("le compte %(username)s est désactivé") % {"username": user.username}
+        )
+    if user.customer.contact_email.lower() != email.lower():
+        raise SecretLinkUnavailable(
+            gettext("l'adresse de contact du client %(reference)s a changé")
+            % {"reference": user.customer.reference}
+        )
+    return reset_link_build(user)
+
+
 def password_reset_send(*, user: User, request=None, by_staff: bool = False) -> None:
     customer = user.customer
     with transaction.atomic():
+        # The outbox, which staff read, keeps a placeholder: the link is made at send time.
         email_queue(
             to=customer.contact_email,
             template="password_reset",
             context={
                 "reference": customer.reference,
-                "link": reset_link_build(user),
                 "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
                 "first_access": not user.has_usable_password(),
+            },
+            secret_links={
+                "link": ("password_reset", {"user_id": user.pk, "email": customer.contact_email})
             },
         )
         kind = (

@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -10,6 +11,8 @@ from django.db.models import F
 from django.template import Context, engines
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from .models import OutboxEmail
 
@@ -25,20 +28,54 @@ CLAIM_DURATION = datetime.timedelta(minutes=10)
 SMTP_TIMEOUT_SECONDS = 60
 SWEEP_BATCH_SIZE = 500
 
+# name -> function(**args) -> absolute URL. Core imports no feature app: each app registers
+# its builders when it is loaded (its AppConfig.ready), in web processes and workers alike.
+_secret_link_builders: dict[str, Callable[..., str]] = {}
 
-def email_queue(*, to: str, template: str, context: dict) -> OutboxEmail:
+
+class SecretLinkUnavailable(Exception):
+    """The link must not be made any more (account gone, deactivated, address changed)."""
+
+
+def secret_link_builder(name: str):
+    """Register the function that makes the secret links called `name` at send time.
+
+    It receives the non-secret arguments given to `email_queue` and returns the link, or
+    raises SecretLinkUnavailable when the e-mail must not carry a working link any more.
+    """
+
+    def register(function: Callable[..., str]) -> Callable[..., str]:
+        _secret_link_builders[name] = function
+        return function
+
+    return register
+
+
+def email_queue(
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    secret_links: dict[str, tuple[str, dict]] | None = None,
+) -> OutboxEmail:
     """Render `templates/emails/<template>.*` and write the outbox row.
 
     Call it inside the transaction of the change the e-mail reports: the sending task is
     queued only when that transaction commits, and nothing is sent if it rolls back.
+
+    `secret_links` maps a context variable to `(builder name, non-secret arguments)`: the row
+    stores a placeholder in its place and the link is made when the e-mail leaves, so the
+    outbox never holds one readable (and its lifetime starts when the customer can use it).
     """
-    context = {
-        **context,
-        "brand": settings.GUICHET_BRAND,
-        "site_url": settings.GUICHET_SITE_URL,
-    }
     # Customers read French whatever language the page that triggered the e-mail was in.
     with translation.override(settings.LANGUAGE_CODE):
+        stored_links = _secret_links_prepare(secret_links or {}, context)
+        context = {
+            **context,
+            **{key: link["placeholder"] for key, link in stored_links.items()},
+            "brand": settings.GUICHET_BRAND,
+            "site_url": settings.GUICHET_SITE_URL,
+        }
         subject = _render_text(f"emails/{template}.subject.txt", context)
         body_text = _render_text(f"emails/{template}.txt", context)
         body_html = render_to_string(f"emails/{template}.html", context)
@@ -48,7 +85,13 @@ def email_queue(*, to: str, template: str, context: dict) -> OutboxEmail:
         body_text=body_text.strip() + "\n",
         body_html=body_html,
         template=template,
+        secret_links=stored_links,
     )
+    for key, link in stored_links.items():
+        if link["placeholder"] not in email.body_text:
+            # A filter on the variable in the template (|urlize, |truncatechars…) would change
+            # the placeholder, and the customer would get no link at all.
+            raise ValueError(f"emails/{template}.txt must show {{{{ {key} }}}} unchanged")
     # Field checks only: the check constraints hold in the database, and validating them
     # here would cost one query each on every e-mail of a billing run.
     email.full_clean(validate_constraints=False)
@@ -74,6 +117,9 @@ def outbox_send(*, email_id: int) -> bool:
     email = OutboxEmail.objects.get(pk=email_id)
     try:
         _deliver(email)
+    except SecretLinkUnavailable as exc:
+        _record_undeliverable(email, exc)
+        return False
     except Exception as exc:
         _record_failure(email, exc)
         return False
@@ -111,6 +157,24 @@ def outbox_resend(*, email_ids: list[int]) -> int:
     return len(failed_ids)
 
 
+def outbox_bodies(*, email: OutboxEmail) -> tuple[str, str]:
+    """The text and HTML bodies as they leave, with fresh secret links; never stored.
+
+    Raises SecretLinkUnavailable when a link must not be made any more.
+    """
+    body_text, body_html = email.body_text, email.body_html
+    for link in (email.secret_links or {}).values():
+        builder = _secret_link_builders.get(link["builder"])
+        if builder is None:
+            # A worker running without the app that queued it: a deployment error, worth
+            # retrying once the right code runs, so not SecretLinkUnavailable.
+            raise LookupError(f"no secret link builder named {link['builder']!r}")
+        url = builder(**link["args"])
+        body_text = body_text.replace(link["placeholder"], url)
+        body_html = body_html.replace(escape(link["placeholder"]), escape(url))
+    return body_text, body_html
+
+
 def retry_delay(attempts: int) -> datetime.timedelta:
     """1 minute after the first failure, then 2, 4, 8… never more than an hour."""
     return min(FIRST_RETRY_DELAY * 2 ** (attempts - 1), MAX_RETRY_DELAY)
@@ -120,6 +184,27 @@ def _render_text(template_name: str, context: dict) -> str:
     # Plain text is not HTML: « l'offre » must not become « l&#x27;offre ».
     template = engines["django"].engine.get_template(template_name)
     return template.render(Context(context, autoescape=False))
+
+
+def _secret_links_prepare(secret_links: dict[str, tuple[str, dict]], context: dict) -> dict:
+    """What the row stores for each secret link: builder, non-secret arguments, placeholder."""
+    stored = {}
+    for number, (key, (builder, args)) in enumerate(sorted(secret_links.items()), start=1):
+        if key in context:
+            raise ValueError(f"{key!r} is given both as a secret link and in the context")
+        if builder not in _secret_link_builders:
+            raise LookupError(f"no secret link builder named {builder!r}")
+        # What staff read in place of the link in the stored copy (escaped in the HTML body).
+        # Each link of one e-mail needs its own, to be put back in its place. Stored with the
+        # row, so a later change of wording leaves the e-mails already queued with theirs.
+        if number == 1:
+            placeholder = gettext("[lien confidentiel, créé au moment de l’envoi]")
+        else:
+            placeholder = gettext(
+                "[lien confidentiel n° %(number)s, créé au moment de l’envoi]"
+            ) % {"number": number}
+        stored[key] = {"builder": builder, "args": dict(args), "placeholder": placeholder}
+    return stored
 
 
 def _enqueue(email_id: int) -> None:
@@ -133,16 +218,28 @@ def _deliver(email: OutboxEmail) -> None:
         fail_silently=False,
         timeout=getattr(settings, "EMAIL_TIMEOUT", None) or SMTP_TIMEOUT_SECONDS,
     )
+    body_text, body_html = outbox_bodies(email=email)
     message = EmailMultiAlternatives(
         subject=email.subject,
-        body=email.body_text,
+        body=body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
         connection=connection,
     )
-    if email.body_html:
-        message.attach_alternative(email.body_html, "text/html")
+    if body_html:
+        message.attach_alternative(body_html, "text/html")
     message.send()
+
+
+def _record_undeliverable(email: OutboxEmail, exc: SecretLinkUnavailable) -> None:
+    # Retrying would not bring the account back: fail now, and say why to staff.
+    email.status = OutboxEmail.Status.FAILED
+    email.last_error = gettext(
+        "Non envoyé : le lien confidentiel n'a pas pu être créé (%(reason)s)."
+    ) % {"reason": exc}
+    email.last_error = email.last_error[:2000]
+    logger.warning("E-mail %s not sent: its secret link cannot be made: %s", email.pk, exc)
+    email.save(update_fields=["status", "last_error"])
 
 
 def _record_failure(email: OutboxEmail, exc: Exception) -> None:

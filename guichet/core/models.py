@@ -39,6 +39,9 @@ class OutboxEmail(models.Model):
     body_text = models.TextField("texte")
     body_html = models.TextField("HTML", blank=True)
     template = models.CharField("modèle", max_length=100)
+    # The bodies hold a placeholder for each secret link (reset, first access): what is
+    # needed to make the link when the e-mail leaves, never the link itself.
+    secret_links = models.JSONField("liens confidentiels", default=dict, blank=True)
     status = models.CharField("état", max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField("tentatives", default=0)
     last_error = models.TextField("dernière erreur", blank=True)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
+from .emails import SecretLinkUnavailable, outbox_bodies
 from .models import OutboxEmail, SitePage
 
 DEMO_MAILBOX_SIZE = 50
@@ -87,11 +88,20 @@ def demo_mailbox(request):
 @never_cache
 def demo_mailbox_detail(request, email_id: int):
     email = get_object_or_404(OutboxEmail, pk=email_id)
+    # The e-mail as it leaves: the stored copy has no secret link, so one is made now (demo
+    # mode only, where a fictional customer must be able to follow it).
+    link_error = ""
+    try:
+        body_text, _ = outbox_bodies(email=email)
+    except SecretLinkUnavailable as exc:
+        body_text, link_error = email.body_text, str(exc)
     return render(
         request,
         "core/demo_mailbox_detail.html",
         {
             "email": email,
+            "body_text": body_text,
+            "link_error": link_error,
             "breadcrumbs": [
                 ("Boîte de démonstration", reverse("core:demo_mailbox")),
                 (email.subject, None),

@@ -1,6 +1,8 @@
 """The e-mail outbox: queued with the change, sent once, kept when the server is down."""
 
 import datetime
+import importlib
+import re
 from smtplib import SMTPServerDisconnected
 
 import pytest
@@ -11,8 +13,16 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlsafe_base64_encode
 
-from guichet.core.emails import email_queue, outbox_resend, outbox_send, outbox_sweep
+from guichet.core import emails
+from guichet.core.emails import (
+    SecretLinkUnavailable,
+    email_queue,
+    outbox_resend,
+    outbox_send,
+    outbox_sweep,
+)
 from guichet.core.models import OutboxEmail
 from guichet.core.tasks import send_outbox_email, sweep_outbox
 
@@ -328,3 +338,203 @@ def test_demo_mailbox_shows_the_text_with_clickable_links_and_no_raw_html(
 @pytest.mark.django_db
 def test_demo_mailbox_detail_is_404_for_an_unknown_email(client, demo_on):
     assert client.get(reverse("core:demo_mailbox_detail", args=[999])).status_code == 404
+
+
+# Secret links (issue 7, item 3): staff read the outbox, so a reset or confirmation link is
+# stored as a placeholder and made when the e-mail leaves.
+PLACEHOLDER = "[lien confidentiel, créé au moment de l’envoi]"
+RESET_CONTEXT = {"reference": "01776108", "minutes": 15, "first_access": False}
+
+
+@pytest.fixture
+def numbered_links(monkeypatch):
+    """A builder that makes a new link each time, like a token with a timestamp."""
+    made = []
+
+    def build(*, account: int) -> str:
+        made.append(account)
+        return f"https://espace.example.fr/secret/{account}/{len(made)}/?a=1&b=2"
+
+    monkeypatch.setitem(emails._secret_link_builders, "numbered", build)
+    return made
+
+
+def queue_with_link(**args):
+    return email_queue(
+        to="claire.muller@example.fr",
+        template="password_reset",
+        context=RESET_CONTEXT,
+        secret_links={"link": ("numbered", {"account": 7, **args})},
+    )
+
+
+@pytest.mark.django_db
+def test_a_secret_link_is_stored_as_a_placeholder_and_made_when_sent(numbered_links):
+    email = queue_with_link()
+
+    stored = OutboxEmail.objects.filter(pk=email.pk).values()[0]
+    assert "/secret/" not in " ".join(str(value) for value in stored.values())
+    assert PLACEHOLDER in email.body_text and PLACEHOLDER in email.body_html
+    assert email.secret_links == {
+        "link": {"builder": "numbered", "args": {"account": 7}, "placeholder": PLACEHOLDER}
+    }
+    assert numbered_links == []
+
+    assert outbox_send(email_id=email.pk) is True
+
+    sent = mail.outbox[0]
+    assert "https://espace.example.fr/secret/7/1/?a=1&b=2" in sent.body
+    assert 'href="https://espace.example.fr/secret/7/1/?a=1&amp;b=2"' in sent.alternatives[0][0]
+    assert PLACEHOLDER not in sent.body + sent.alternatives[0][0]
+    email.refresh_from_db()
+    assert "/secret/" not in email.body_text + email.body_html
+    assert numbered_links == [7]
+
+
+@pytest.mark.django_db
+def test_a_retry_makes_a_fresh_link(numbered_links, monkeypatch):
+    def fail(self, messages):
+        raise SMTPServerDisconnected("Connection unexpectedly closed")
+
+    with time_machine.travel(NOW, tick=False) as traveller:
+        email = queue_with_link()
+        with monkeypatch.context() as smtp_down:
+            smtp_down.setattr(EmailBackend, "send_messages", fail)
+            assert outbox_send(email_id=email.pk) is False
+        traveller.shift(datetime.timedelta(minutes=1))
+        assert outbox_sweep() == 1
+
+    assert numbered_links == [7, 7]
+    assert "/secret/7/2/" in mail.outbox[0].body
+    email.refresh_from_db()
+    assert "/secret/" not in email.body_text + email.body_html + email.last_error
+
+
+@pytest.mark.django_db
+def test_an_email_whose_link_must_not_be_made_fails_at_once(monkeypatch):
+    def refuse(*, account: int) -> str:
+        raise SecretLinkUnavailable(f"le compte n° {account} n'existe plus")
+
+    monkeypatch.setitem(emails._secret_link_builders, "numbered", refuse)
+
+    email = queue_with_link()
+    assert outbox_send(email_id=email.pk) is False
+
+    email.refresh_from_db()
+    assert email.status == OutboxEmail.Status.FAILED
+    assert email.last_error == (
+        "Non envoyé : le lien confidentiel n'a pas pu être créé (le compte n° 7 n'existe plus)."
+    )
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_worker_without_the_builder_keeps_the_email_for_later(numbered_links):
+    email = queue_with_link()
+    OutboxEmail.objects.filter(pk=email.pk).update(
+        secret_links={"link": {**email.secret_links["link"], "builder": "absent"}}
+    )
+
+    assert outbox_send(email_id=email.pk) is False
+
+    email.refresh_from_db()
+    assert email.status == OutboxEmail.Status.PENDING
+    assert email.last_error == "LookupError: no secret link builder named 'absent'"
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_queueing_refuses_an_unknown_builder_or_a_link_also_in_the_context(numbered_links):
+    with pytest.raises(LookupError):
+        email_queue(
+            to="claire.muller@example.fr",
+            template="password_reset",
+            context=RESET_CONTEXT,
+            secret_links={"link": ("absent", {})},
+        )
+    with pytest.raises(ValueError, match="both"):
+        email_queue(
+            to="claire.muller@example.fr",
+            template="password_reset",
+            context={**RESET_CONTEXT, "link": "https://espace.example.fr/secret/"},
+            secret_links={"link": ("numbered", {"account": 7})},
+        )
+    with pytest.raises(ValueError, match="unchanged"):
+        # security_notice shows no {{ link }}: the customer would get no link at all.
+        email_queue(
+            to="claire.muller@example.fr",
+            template="security_notice",
+            context={"message": "x"},
+            secret_links={"link": ("numbered", {"account": 7})},
+        )
+    assert not OutboxEmail.objects.exists()
+
+
+@pytest.mark.django_db
+def test_staff_see_the_placeholder_never_the_link(admin_client, numbered_links):
+    email = queue_with_link()
+    outbox_send(email_id=email.pk)
+
+    change = admin_client.get(reverse("admin:core_outboxemail_change", args=[email.pk]))
+    changelist = admin_client.get(reverse("admin:core_outboxemail_changelist"))
+
+    assert "/secret/" in mail.outbox[0].body
+    assert "/secret/" not in change.content.decode() + changelist.content.decode()
+    assert PLACEHOLDER in change.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_demo_mailbox_shows_the_email_as_sent(client, demo_on, numbered_links):
+    email = queue_with_link()
+
+    html = client.get(reverse("core:demo_mailbox_detail", args=[email.pk])).content.decode()
+
+    assert '<a href="https://espace.example.fr/secret/7/1/?a=1&amp;b=2"' in html
+    assert PLACEHOLDER not in html
+
+
+def _migration_0007():
+    return importlib.import_module("guichet.core.migrations.0007_outboxemail_secret_links")
+
+
+@pytest.mark.django_db
+def test_the_migration_redacts_reset_links_already_stored(customer_user):
+    from django.apps import apps
+    from django.contrib.auth.tokens import default_token_generator
+
+    old_link = "http://testserver/mot-de-passe/{uid}/d4k2ab-0123456789abcdef0123/"
+    uid = urlsafe_base64_encode(str(customer_user.pk).encode())
+    pending = OutboxEmail.objects.create(
+        to=customer_user.customer.contact_email,
+        subject="Réinitialisation de votre mot de passe",
+        body_text=f"Bonjour,\n\n{old_link.format(uid=uid)}\n\nCe lien n'est valable que…\n",
+        body_html=f'<p><a href="{old_link.format(uid=uid)}" style="x">Cliquez ici</a></p>',
+        template="password_reset",
+    )
+    sent = OutboxEmail.objects.create(
+        to="ancien@example.fr",
+        subject="Réinitialisation",
+        body_text=f"Voir {old_link.format(uid='Mg')} ou /mot-de-passe/Mg/abc-123",
+        template="password_reset",
+        status=OutboxEmail.Status.SENT,
+        sent_at=timezone.now(),
+    )
+    notice = queue_notice(message="Allez sur /mot-de-passe-oublie/ ou /mot-de-passe/termine/")
+
+    _migration_0007().redact_reset_links(apps, None)
+
+    for row in OutboxEmail.objects.all():
+        stored = " ".join(
+            str(value) for value in OutboxEmail.objects.filter(pk=row.pk).values()[0].values()
+        )
+        assert "0123456789abcdef0123" not in stored and "abc-123" not in stored
+    sent.refresh_from_db()
+    assert sent.body_text == f"Voir {PLACEHOLDER} ou {PLACEHOLDER}"
+    notice_text = notice.body_text
+    notice.refresh_from_db()
+    assert notice.body_text == notice_text and notice.secret_links == {}
+    # The e-mail still waiting leaves with a fresh, working link.
+    assert outbox_send(email_id=pending.pk) is True
+    token = re.search(rf"/mot-de-passe/{uid}/([^/]+)/", mail.outbox[0].body).group(1)
+    assert default_token_generator.check_token(customer_user, token)
+    assert f"/mot-de-passe/{uid}/{token}/" in mail.outbox[0].alternatives[0][0]

@@ -3,7 +3,8 @@
 # first (its SQLite data and a development .env left behind), with this machine's PostgreSQL
 # and Redis; then gunicorn, a Celery worker and beat as the systemd units it writes would
 # start them, and a subscriber's visit over HTTP: headers, login, « Mes factures », a PDF.
-# Everything it starts or creates is stopped and removed on exit. Needs root, like the README.
+# It tests the commits of this checkout (a clone), not uncommitted changes. Everything it starts
+# or creates is stopped and removed on exit. Needs root, like the README.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 say() { printf '== %s\n' "$*"; }

@@ -67,7 +67,7 @@ def staff_login():
 
     def login(client, user):
         device, _ = StaticDevice.objects.get_or_create(user=user, name="test")
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="guichet.accounts.backends.StaffBackend")
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()

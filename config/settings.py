@@ -128,7 +128,7 @@ else:
     # and the anti-robot replay protection (its table is created by a migration).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "guichet.core.cache.DatabaseCache",
             "LOCATION": "guichet_cache",
         }
     }
@@ -136,7 +136,8 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "guichet.accounts.backends.CustomerBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Staff only, by username: Django's ModelBackend would also take customers (J2, A8).
+    "guichet.accounts.backends.StaffBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

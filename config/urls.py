@@ -3,10 +3,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from guichet.accounts.forms import StaffLoginForm
 from guichet.core.admin_site import StaffAdminSite
 
-# J2: only staff verified by a second factor (TOTP or a backup code) reach the back office.
+# J2: only staff verified by a second factor (TOTP or a backup code) reach the back office,
+# through a login throttled like the portal's that gives one answer for every failure.
 admin.site.__class__ = StaffAdminSite
+admin.site.login_form = StaffLoginForm
 
 admin.site.site_header = "Guichet — back office"
 admin.site.site_title = "Guichet"

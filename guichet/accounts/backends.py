@@ -33,3 +33,33 @@ class CustomerBackend(ModelBackend):
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+
+class StaffBackend(ModelBackend):
+    """Logs staff in to the back office by username; nobody else, customers least of all.
+
+    Django's ModelBackend would accept any account with its password (a customer's username
+    is their reference), and the back-office login would then show whether the password was
+    right. Here an account that is not staff is treated exactly like an unknown one.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None or password is None:
+            return None
+        User = get_user_model()
+        user = User._default_manager.filter(
+            username=username, is_staff=True, customer__isnull=True
+        ).first()
+        if user is None:
+            # Hash anyway so an unknown or customer username takes as long as a wrong password.
+            User().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
+
+    def get_user(self, user_id):
+        user = super().get_user(user_id)
+        if user is None or not user.is_staff or user.customer_id is not None:
+            return None
+        return user

@@ -2,10 +2,12 @@
 
 from altcha_django import AltchaField, AltchaMixin
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
+from django.forms.utils import ErrorDict
 
 from .passwords import MAX_LENGTH
-from .services import LOGIN_FAILED, login_attempt
+from .services import LOGIN_FAILED, login_attempt, staff_login_attempt
 
 __all__ = ["LOGIN_FAILED", "LoginForm"]
 
@@ -118,13 +120,8 @@ class PasswordChangeForm(NewPasswordForm):
     )
     field_order = ["old_password", "new_password1", "new_password2"]
 
-    def clean_old_password(self):
-        old = self.cleaned_data["old_password"]
-        if not self.user.check_password(old):
-            raise forms.ValidationError(
-                "L'ancien mot de passe n'est pas le bon.", code="password_incorrect"
-            )
-        return old
+    # The old password is checked by the view through services.current_password_check, which
+    # throttles the guesses like a login.
 
 
 class IdentifierForm(forms.Form):
@@ -137,3 +134,38 @@ class IdentifierForm(forms.Form):
             attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
         ),
     )
+
+
+class StaffLoginForm(AdminAuthenticationForm):
+    """The back office's login (J2): username, password and second factor in one step.
+
+    Asked together and checked together, so that no answer tells a right password from a
+    wrong one (django-otp's own form asks for the code only once the password is right).
+    """
+
+    otp_token = forms.CharField(
+        label="Code de vérification",
+        max_length=64,
+        help_text="Le code à 6 chiffres de votre application d'authentification, "
+        "ou un de vos codes de secours.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.result = None
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        token = self.cleaned_data.get("otp_token")
+        if username and password and token:
+            self.result = staff_login_attempt(
+                request=self.request, username=username, password=password, token=token
+            )
+            if self.result.user is None:
+                raise forms.ValidationError(self.result.error, code="invalid_login")
+            self.user_cache = self.result.user
+        return self.cleaned_data

@@ -62,6 +62,7 @@ class SecurityEvent(models.Model):
         PASSWORD_CHANGED = "password_changed", "Mot de passe modifié"
         PASSWORD_UPGRADE_REQUIRED = "password_upgrade_required", "Mot de passe à renforcer"
         IDENTIFIER_CHANGED = "identifier_changed", "Identifiant modifié"
+        CURRENT_PASSWORD_WRONG = "current_password_wrong", "Mot de passe actuel erroné"
 
     user = models.ForeignKey(
         User,

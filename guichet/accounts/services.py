@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext
+from django_otp import devices_for_user
 
 from guichet.core.emails import SecretLinkUnavailable, email_queue, secret_link_builder
 from guichet.core.net import client_ip, valid_ip
@@ -169,7 +170,8 @@ def password_set(*, user: User, password: str, request=None, reset: bool = False
             f"{'réinitialisé' if reset else 'modifié'} le "
             f"{timezone.localtime():%d/%m/%Y à %H:%M}.",
         )
-    throttle.login_reset(account=throttle_account(user=user))
+    for account in throttle_accounts_of(user):
+        throttle.login_reset(account=account)
 
 
 def password_changed_by_staff(*, user: User, request=None) -> None:
@@ -203,8 +205,9 @@ def identifier_validate(*, user: User, identifier: str) -> str:
             "L'identifiant ne peut pas ressembler à une référence client : ajoutez des lettres.",
             code="identifier_like_reference",
         )
-    taken = User.objects.filter(identifier__iexact=identifier).exclude(pk=user.pk).exists()
-    if taken or User.objects.filter(username__iexact=identifier).exclude(pk=user.pk).exists():
+    # Checked against other customers' identifiers only: staff log in on the back office under
+    # usernames of their own, which a customer must not be able to probe from the portal.
+    if User.objects.filter(identifier__iexact=identifier).exclude(pk=user.pk).exists():
         raise ValidationError("Cet identifiant est déjà utilisé.", code="identifier_taken")
     return identifier
 
@@ -242,12 +245,24 @@ def user_for_login(login: str) -> User | None:
     return None
 
 
-def throttle_account(*, user: User | None = None, login: str = "") -> str:
-    """One throttle counter per account, whichever name it was typed under."""
-    if user is not None:
-        return f"user:{user.pk}"
-    # An unknown reference counts the same however it is typed, like a known one.
-    return f"login:{parse_reference(login) or (login or '').strip().lower()}"
+def throttle_account(login: str) -> str:
+    """The throttle counter of what was typed: a reference or an identifier, known or not.
+
+    A reference and an identifier of one account count apart: were they one counter, failures
+    on an identifier would show (through the wait they cause) which reference it belongs to.
+    """
+    reference = parse_reference(login)
+    if reference:
+        return f"ref:{reference}"
+    return f"id:{(login or '').strip().lower()}"
+
+
+def throttle_accounts_of(user: User) -> list[str]:
+    """Every counter an account can be tried under, all cleared by a reset."""
+    accounts = [f"ref:{user.customer.reference}"] if user.customer_id else []
+    if user.identifier:
+        accounts.append(f"id:{user.identifier.lower()}")
+    return accounts
 
 
 @dataclass(frozen=True)
@@ -259,14 +274,14 @@ class LoginResult:
 
 
 LOGIN_FAILED = "Référence client ou mot de passe incorrect."
+STAFF_LOGIN_FAILED = "Identifiant, mot de passe ou code de vérification incorrect."
+BACK_OFFICE = "back office"
 
 
 def login_attempt(*, request, login: str, password: str) -> LoginResult:
     """A1 + A8: throttle first (no hashing for a throttled try), then check the password."""
     target = user_for_login(login)
-    account = throttle_account(user=target, login=login)
-    ip = throttle.client_ip(request)
-    decision = throttle.login_begin(account=account, ip=ip)
+    decision = throttle.login_begin(account=throttle_account(login), ip=throttle.client_ip(request))
     if not decision.allowed:
         if target is not None:
             security_event_record(
@@ -280,9 +295,9 @@ def login_attempt(*, request, login: str, password: str) -> LoginResult:
             user = None
     finally:
         if user is None:
-            throttle.login_failed(account=account, ip=ip)
+            throttle.login_failed(decision)
         else:
-            throttle.login_succeeded(account=account, ip=ip)
+            throttle.login_succeeded(decision)
     if user is None:
         if target is not None:
             security_event_record(
@@ -296,3 +311,94 @@ def login_attempt(*, request, login: str, password: str) -> LoginResult:
             user=user, kind=SecurityEvent.Kind.PASSWORD_UPGRADE_REQUIRED, request=request
         )
     return LoginResult(user=user, must_upgrade=must_upgrade)
+
+
+WRONG_CURRENT_PASSWORD = "L'ancien mot de passe n'est pas le bon."
+
+
+def current_password_check(*, request, user: User, password: str) -> str:
+    """« Mon profil » asks the current password again: '' if right, else what to tell.
+
+    Throttled like a login, with a counter of its own, so that a session left open is no
+    way to guess the password either.
+    """
+    decision = throttle.login_begin(
+        account=f"reauth:{user.pk}", ip=throttle.client_ip(request), scope="reauth"
+    )
+    if not decision.allowed:
+        security_event_record(
+            user=user,
+            kind=SecurityEvent.Kind.LOGIN_THROTTLED,
+            request=request,
+            detail="mot de passe actuel",
+        )
+        return decision.message
+    right = False
+    try:
+        right = user.check_password(password)
+    finally:
+        if right:
+            throttle.login_succeeded(decision)
+        else:
+            throttle.login_failed(decision)
+    if right:
+        return ""
+    security_event_record(
+        user=user, kind=SecurityEvent.Kind.CURRENT_PASSWORD_WRONG, request=request
+    )
+    return WRONG_CURRENT_PASSWORD
+
+
+def _second_factor_device(user: User, token: str):
+    """The user's confirmed device that accepts this one-time code, if any (django-otp's own
+    per-device throttling still applies: a throttled device accepts nothing)."""
+    with transaction.atomic():
+        for device in devices_for_user(user, confirmed=True, for_verify=True):
+            allowed, _ = device.verify_is_allowed()
+            if allowed and device.verify_token(token):
+                return device
+    return None
+
+
+def staff_login_attempt(*, request, username: str, password: str, token: str) -> LoginResult:
+    """J2 + A8 for the back office: username, password and second factor checked together.
+
+    Every failure gets one answer, whether the account is unknown, a customer's, the password
+    wrong or right, or the code wrong: nothing tells which part was right. The tries go
+    through the portal's throttle with counters of their own (a customer cannot lock staff
+    out), and each is recorded against the account it named.
+    """
+    username = (username or "").strip()
+    target = User.objects.filter(username=username).first() if username else None
+    decision = throttle.login_begin(
+        account=f"staff:{username.lower()}", ip=throttle.client_ip(request), scope="staff"
+    )
+    if not decision.allowed:
+        if target is not None:
+            security_event_record(
+                user=target,
+                kind=SecurityEvent.Kind.LOGIN_THROTTLED,
+                request=request,
+                detail=BACK_OFFICE,
+            )
+        return LoginResult(error=decision.message, throttled=True)
+    user = None
+    try:
+        # Only the staff backend answers a username: customers never authenticate here.
+        candidate = authenticate(request, username=username, password=password)
+        if candidate is not None and candidate.is_staff and candidate.customer_id is None:
+            device = _second_factor_device(candidate, token)
+            if device is not None:
+                candidate.otp_device = device  # django-otp keeps it in the session at login
+                user = candidate
+    finally:
+        if user is None:
+            throttle.login_failed(decision)
+        else:
+            throttle.login_succeeded(decision)
+    kind = SecurityEvent.Kind.LOGIN_FAILED if user is None else SecurityEvent.Kind.LOGIN_SUCCEEDED
+    if target is not None:
+        security_event_record(user=target, kind=kind, request=request, detail=BACK_OFFICE)
+    if user is None:
+        return LoginResult(error=STAFF_LOGIN_FAILED)
+    return LoginResult(user=user)

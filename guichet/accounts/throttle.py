@@ -6,8 +6,15 @@ simply age out. Per source address: a cap on failures over a short window, so on
 cannot spray many accounts (an IPv6 client counts by its /64). Every check happens, and the
 try is counted, before any password is hashed; and one account takes one try at a time, so
 parallel requests cannot slip extra tries in while a hash is computed.
+
+Counters that many requests share (per address, per reset scope) are atomic: a try is counted
+with the cache's `incr` first, and the total it then reads includes itself and every try
+counted before it, so however many arrive at once, at most the cap get through. The window
+slides in slices (a fifteenth of it each), so old tries age out a slice at a time. A portal
+and a back office each have their own counters (`scope`), so a customer cannot lock staff out.
 """
 
+import contextlib
 import hashlib
 import math
 import time
@@ -18,9 +25,20 @@ from django.core.cache import cache
 
 from guichet.core.net import address_group, client_ip
 
-__all__ = ["client_ip", "login_begin", "login_failed", "login_succeeded", "login_reset", "hit"]
+__all__ = [
+    "Decision",
+    "client_ip",
+    "hit",
+    "login_begin",
+    "login_failed",
+    "login_reset",
+    "login_succeeded",
+]
 
 DAY = 24 * 3600
+SLICES_PER_WINDOW = 15
+# How long one account's try may hold its turn (a password hash takes well under a second).
+INFLIGHT_SECONDS = 30
 
 
 def _key(scope: str, value: str) -> str:
@@ -28,14 +46,57 @@ def _key(scope: str, value: str) -> str:
     return f"guichet:throttle:{scope}:{digest}"
 
 
-def _recent(key: str, window: int, now: float) -> list[float]:
-    return [t for t in cache.get(key, []) if now - t < window]
+@dataclass(frozen=True)
+class Counted:
+    """A try counted in a sliding window: the total it saw, and where it was counted."""
+
+    total: int
+    slot: str
+    retry_at: float
 
 
-def _record(key: str, window: int, now: float) -> None:
-    stamps = _recent(key, window, now)
-    stamps.append(now)
-    cache.set(key, stamps[-500:], timeout=window)
+def _slice_length(window: int) -> int:
+    return max(1, math.ceil(window / SLICES_PER_WINDOW))
+
+
+def _count(scope: str, value: str, *, window: int, limit: int) -> Counted:
+    """Count one try now and return the window's total including it (atomic, see above)."""
+    length = _slice_length(window)
+    slices = math.ceil(window / length)
+    current = int(time.time()) // length
+    base = _key(scope, value)
+    slot = f"{base}:{current}"
+    timeout = window + length
+    while True:
+        cache.add(slot, 0, timeout=timeout)
+        try:
+            mine = cache.incr(slot)
+            break
+        except ValueError:
+            # The slice expired between add and incr (only at the very end of its life).
+            continue
+    older_keys = [f"{base}:{index}" for index in range(current - slices + 1, current)]
+    older = cache.get_many(older_keys)
+    counts = [
+        (index, older.get(f"{base}:{index}", 0)) for index in range(current - slices + 1, current)
+    ]
+    total = mine + sum(count for _, count in counts)
+    # A refused try is given back: then one more fits once `total - limit` tries age out,
+    # oldest slice first (the current slice leaves the window last).
+    retry_at = (current + slices) * length
+    excess = total - limit
+    for index, count in counts:
+        excess -= count
+        if excess <= 0:
+            retry_at = (index + slices) * length
+            break
+    return Counted(total=total, slot=slot, retry_at=float(retry_at))
+
+
+def _uncount(slot: str) -> None:
+    """Give back a try counted in `slot` (refused, or a success that should not count)."""
+    with contextlib.suppress(ValueError):  # the slice has already aged out
+        cache.decr(slot)
 
 
 @dataclass(frozen=True)
@@ -43,6 +104,9 @@ class Decision:
     allowed: bool
     retry_at: float = 0.0
     reason: str = ""
+    # What login_begin counted, for login_failed / login_succeeded to settle.
+    account: str = ""
+    slot: str = ""
 
     @property
     def wait_seconds(self) -> int:
@@ -84,62 +148,72 @@ def _inflight_key(account: str) -> str:
     return _key("inflight", account)
 
 
-def login_begin(*, account: str, ip: str) -> Decision:
-    """May this try go on? If so it is counted now, and settled by failed/succeeded."""
-    if not cache.add(_inflight_key(account), 1, timeout=30):
+def _failures_key(account: str) -> str:
+    return _key("account", account)
+
+
+def _recent_failures(account: str, now: float) -> list[float]:
+    return [stamp for stamp in cache.get(_failures_key(account), []) if now - stamp < DAY]
+
+
+def login_begin(*, account: str, ip: str, scope: str = "portal") -> Decision:
+    """May this try go on? If so it is counted now, and settled by failed/succeeded.
+
+    `account` names the counter of what was typed; `scope` keeps the back office's address
+    counters apart from the portal's.
+    """
+    if not cache.add(_inflight_key(account), 1, timeout=INFLIGHT_SECONDS):
         return Decision(False, time.time() + 5, "busy")
-    decision = _login_decision(account=account, ip=ip)
-    if not decision.allowed:
-        cache.delete(_inflight_key(account))
-        return decision
+    # The account's own failures are read and written only while it holds its turn.
     now = time.time()
-    _record(_key("account", account), DAY, now)
-    _record(_key("ip", address_group(ip)), settings.GUICHET_IP_WINDOW, now)
-    return decision
-
-
-def _login_decision(*, account: str, ip: str) -> Decision:
-    now = time.time()
-    fails = _recent(_key("account", account), DAY, now)
+    fails = _recent_failures(account, now)
+    refusal = None
     if len(fails) >= settings.GUICHET_LOGIN_DAILY_MAX:
         # The oldest failure of the window must age out before one more try.
-        return Decision(False, fails[-settings.GUICHET_LOGIN_DAILY_MAX] + DAY, "daily")
-    delay = _account_delay(len(fails))
-    if delay and now < fails[-1] + delay:
-        return Decision(False, fails[-1] + delay, "account")
-    window = settings.GUICHET_IP_WINDOW
-    ip_fails = _recent(_key("ip", address_group(ip)), window, now)
-    if len(ip_fails) >= settings.GUICHET_IP_MAX_FAILURES:
-        return Decision(False, ip_fails[-settings.GUICHET_IP_MAX_FAILURES] + window, "address")
-    return Decision(True)
+        refusal = Decision(False, fails[-settings.GUICHET_LOGIN_DAILY_MAX] + DAY, "daily")
+    else:
+        delay = _account_delay(len(fails))
+        if delay and now < fails[-1] + delay:
+            refusal = Decision(False, fails[-1] + delay, "account")
+    if refusal is None:
+        counted = _count(
+            f"{scope}-ip",
+            address_group(ip),
+            window=settings.GUICHET_IP_WINDOW,
+            limit=settings.GUICHET_IP_MAX_FAILURES,
+        )
+        if counted.total > settings.GUICHET_IP_MAX_FAILURES:
+            _uncount(counted.slot)
+            refusal = Decision(False, counted.retry_at, "address")
+    if refusal is not None:
+        cache.delete(_inflight_key(account))
+        return refusal
+    fails.append(now)
+    cache.set(_failures_key(account), fails[-500:], timeout=DAY)
+    return Decision(True, account=account, slot=counted.slot)
 
 
-def login_failed(*, account: str, ip: str) -> None:
+def login_failed(decision: Decision) -> None:
     """The try counted by login_begin was a failure: it stays counted."""
-    cache.delete(_inflight_key(account))
+    cache.delete(_inflight_key(decision.account))
 
 
-def login_succeeded(*, account: str, ip: str) -> None:
+def login_succeeded(decision: Decision) -> None:
     """A success clears the account's failures and gives the address its try back."""
-    login_reset(account=account)
-    key, now = _key("ip", address_group(ip)), time.time()
-    stamps = _recent(key, settings.GUICHET_IP_WINDOW, now)
-    if stamps:
-        cache.set(key, stamps[:-1], timeout=settings.GUICHET_IP_WINDOW)
-    cache.delete(_inflight_key(account))
+    login_reset(account=decision.account)
+    _uncount(decision.slot)
+    cache.delete(_inflight_key(decision.account))
 
 
 def login_reset(*, account: str) -> None:
     """After a successful login or password reset the account starts afresh."""
-    cache.delete(_key("account", account))
+    cache.delete(_failures_key(account))
 
 
 def hit(*, scope: str, value: str, limit: int, window: int) -> Decision:
     """A plain sliding-window limit (e.g. reset requests per reference and per address)."""
-    now = time.time()
-    key = _key(scope, value)
-    stamps = _recent(key, window, now)
-    if len(stamps) >= limit:
-        return Decision(False, stamps[-limit] + window, "address")
-    _record(key, window, now)
-    return Decision(True)
+    counted = _count(scope, value, window=window, limit=limit)
+    if counted.total > limit:
+        _uncount(counted.slot)
+        return Decision(False, counted.retry_at, "address")
+    return Decision(True, slot=counted.slot)

@@ -211,12 +211,20 @@ def profile(request):
     elif request.method == "POST" and request.POST.get("action") == "password":
         password_form = PasswordChangeForm(user, request.POST)
         if password_form.is_valid():
-            services.password_set(
-                user=user, password=password_form.cleaned_data["new_password1"], request=request
+            problem = services.current_password_check(
+                request=request, user=user, password=password_form.cleaned_data["old_password"]
             )
-            update_session_auth_hash(request, user)
-            messages.success(request, "Votre mot de passe est modifié.")
-            return redirect("accounts:profile")
+            if problem:
+                password_form.add_error("old_password", problem)
+            else:
+                services.password_set(
+                    user=user,
+                    password=password_form.cleaned_data["new_password1"],
+                    request=request,
+                )
+                update_session_auth_hash(request, user)
+                messages.success(request, "Votre mot de passe est modifié.")
+                return redirect("accounts:profile")
     logins = SecurityEvent.objects.filter(
         user=user,
         kind__in=[SecurityEvent.Kind.LOGIN_SUCCEEDED, SecurityEvent.Kind.LOGIN_FAILED],

@@ -194,3 +194,42 @@ def test_the_criteria_endpoint_ticks_what_is_met(customer_client):
 
 def test_the_profile_needs_a_login(client, db):
     assert client.get(PROFILE).url.startswith("/connexion/")
+
+
+def test_guesses_of_the_current_password_are_throttled(customer_client, customer_user, password):
+    """A session left open is no way to guess the password: 5 wrong answers, then a wait."""
+    import datetime
+
+    import time_machine
+
+    start = datetime.datetime(2026, 11, 26, 8, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        for _ in range(5):
+            wrong = change_password(customer_client, "faux-ancien-mot", NEW_PASSWORD)
+            assert "ancien mot de passe n'est pas le bon" in unescape(wrong.content.decode())
+        blocked = change_password(customer_client, password, NEW_PASSWORD)
+        assert "patienter 2 minutes" in unescape(blocked.content.decode())
+        customer_user.refresh_from_db()
+        assert customer_user.check_password(password)
+        traveller.shift(datetime.timedelta(minutes=2, seconds=1))
+        assert change_password(customer_client, password, NEW_PASSWORD).status_code == 302
+    kinds = list(SecurityEvent.objects.filter(user=customer_user).values_list("kind", flat=True))
+    assert kinds.count(SecurityEvent.Kind.CURRENT_PASSWORD_WRONG) == 5
+    assert kinds.count(SecurityEvent.Kind.LOGIN_THROTTLED) == 1
+
+
+def test_a_staff_username_is_not_revealed_by_the_identifier_check(
+    customer_client, customer_user, password
+):
+    from guichet.accounts.tests.factories import StaffUserFactory
+
+    StaffUserFactory(username="operateur")
+    response = set_identifier(customer_client, "operateur")
+    assert response.status_code == 302
+    customer_user.refresh_from_db()
+    assert customer_user.identifier == "operateur"
+    # The customer logs in with it on the portal; staff usernames live on the back office.
+    client = Client()
+    assert (
+        client.post("/connexion/", {"login": "operateur", "password": password}).status_code == 302
+    )

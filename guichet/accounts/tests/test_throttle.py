@@ -83,13 +83,20 @@ def test_a_success_starts_afresh(client, customer_user, password):
             assert fail(client).status_code == 200
 
 
-def test_reference_and_identifier_share_one_counter(client, customer_user):
+def test_an_identifier_and_its_reference_count_apart(client, customer_user, password):
+    """One counter per name typed: failures on an identifier never show which reference it
+    belongs to (through the wait they would cause there), known or unknown alike."""
     customer_user.identifier = "claire.m"
     customer_user.save()
     with time_machine.travel(START, tick=False):
-        for login in ("01776108", "V01776108", "claire.m", "CLAIRE.M", "01776108"):
-            fail(client, login=login)
+        for login in ("claire.m", "CLAIRE.M", "claire.m", "Claire.M", "claire.m"):
+            assert fail(client, login=login).status_code == 200
         assert fail(client, login="claire.m").status_code == 429
+        for _ in range(5):
+            assert fail(client, login="inconnu.x").status_code == 200
+        assert fail(client, login="inconnu.x").status_code == 429
+        # The reference, typed any way, was never held back by the identifier's failures.
+        assert succeed(client, password, login="V01776108").status_code == 302
 
 
 def test_unknown_references_are_throttled_the_same(client, db):
@@ -211,3 +218,33 @@ def test_a_success_gives_the_address_its_try_back(client, customer_user, passwor
             client.post("/deconnexion/")
         fail(client)
         assert succeed(client, password).status_code == 302
+
+
+def test_a_reset_clears_the_counters_of_every_name_of_the_account(customer_user):
+    from guichet.accounts.services import password_set, throttle_account
+
+    customer_user.identifier = "claire.m"
+    customer_user.save()
+    with time_machine.travel(START, tick=False):
+        for login in ("01776108", "claire.m"):
+            for _ in range(5):
+                decision = throttle.login_begin(account=throttle_account(login), ip="192.0.2.1")
+                throttle.login_failed(decision)
+            assert not throttle.login_begin(account=throttle_account(login), ip="192.0.2.1").allowed
+        password_set(user=customer_user, password="Girafe#Nuage7Lac", reset=True)
+        for login in ("01776108", "claire.m"):
+            assert throttle.login_begin(account=throttle_account(login), ip="192.0.2.1").allowed
+
+
+def test_reset_links_are_limited_per_address_in_a_sliding_window(settings, db):
+    with time_machine.travel(START, tick=False) as traveller:
+        for _ in range(3):
+            assert throttle.hit(scope="t", value="a", limit=3, window=3600).allowed
+        refused = throttle.hit(scope="t", value="a", limit=3, window=3600)
+        assert not refused.allowed
+        assert 3000 < refused.wait_seconds <= 3600
+        # Refused tries are not counted: the window frees up an hour after the first hits.
+        traveller.shift(datetime.timedelta(minutes=59))
+        assert not throttle.hit(scope="t", value="a", limit=3, window=3600).allowed
+        traveller.shift(datetime.timedelta(minutes=5))
+        assert throttle.hit(scope="t", value="a", limit=3, window=3600).allowed

@@ -24,7 +24,7 @@ def agent(django_user_model):
 def test_a_password_alone_does_not_open_the_back_office(client, agent):
     client.post(LOGIN, {"username": "agent", "password": "Pass-Agent-1", "next": "/back-office/"})
     assert client.get("/back-office/").status_code == 302
-    client.force_login(agent, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(agent, backend="guichet.accounts.backends.StaffBackend")
     assert client.get("/back-office/customers/customer/").status_code == 302
 
 

@@ -4,6 +4,7 @@ import datetime
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .money import format_rate
 from .periods import add_months
@@ -42,6 +43,14 @@ class InvoiceQuerySet(models.QuerySet):
         """Issued within the last 12 rolling months: after the same day a year ago."""
         today = today or timezone.localdate()
         return self.filter(issue_date__gt=add_months(today, -12), issue_date__lte=today)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """Issuing many at once is fine; overwriting issued ones on conflict is not."""
+        if kwargs.get("update_conflicts"):
+            raise InvoiceImmutableError(
+                gettext("Une facture émise ne peut pas être remplacée (update_conflicts).")
+            )
+        return super().bulk_create(objs, *args, **kwargs)
 
     def update(self, **kwargs):
         frozen = set(kwargs) - Invoice.MUTABLE_FIELDS
@@ -122,6 +131,10 @@ class Invoice(models.Model):
         verbose_name = "facture"
         verbose_name_plural = "factures"
         ordering = ["-issue_date", "-number"]
+        # Django writes through the base manager where no default manager is asked for
+        # (customer.invoices.add(), bulk_update): it must be the guarded queryset too. The
+        # database refuses the rest (triggers of migration 0002).
+        base_manager_name = "objects"
         constraints = [
             models.UniqueConstraint(
                 fields=["customer", "period"],
@@ -207,6 +220,10 @@ class LineGroup(models.TextChoices):
 class InvoiceLineQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         """Lines are written once, with their invoice: never added to an issued one."""
+        if kwargs.get("update_conflicts"):
+            raise InvoiceImmutableError(
+                gettext("Les lignes d'une facture émise ne peuvent pas être remplacées.")
+            )
         objs = list(objs)
         invoice_ids = {line.invoice_id for line in objs}
         if self.model.objects.filter(invoice_id__in=invoice_ids).exists():
@@ -262,6 +279,7 @@ class InvoiceLine(models.Model):
         verbose_name = "ligne de facture"
         verbose_name_plural = "lignes de facture"
         ordering = ["invoice", "position"]
+        base_manager_name = "objects"  # invoice.lines.add() goes through it: see Invoice
         constraints = [
             models.UniqueConstraint(
                 fields=["invoice", "position"], name="billing_line_unique_position"

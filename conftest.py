@@ -117,14 +117,37 @@ def chromium():
         browser.close()
 
 
+# Chromium logs every Content-Security-Policy violation to the console; the event listener
+# also reports those of pages whose console message is worded otherwise.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("Content Security Policy violation: " + event.violatedDirective + " blocked "
+    + (event.blockedURI || "inline") + " at " + event.sourceFile + ":" + event.lineNumber);
+});
+"""
+
+
 @pytest.fixture(params=list(VIEWPORTS))
 def page(request, chromium):
     context = chromium.new_context(viewport=VIEWPORTS[request.param], locale="fr-FR")
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.viewport_name = request.param
+    # Every browser test fails on a CSP violation (or a malformed security header), whatever
+    # page it visited: the strict policy must never break a page silently.
+    page.csp_violations = violations = []
+
+    def collect(message):
+        text = message.text
+        if "Content Security Policy" in text or "Permissions-Policy" in text:
+            violations.append(f"{message.page.url if message.page else ''}: {text}")
+
+    # On the context, so that pop-up windows (the back office's related-object look-ups) count.
+    context.on("console", collect)
     yield page
     context.close()
+    assert not violations, "the browser reported:\n" + "\n".join(dict.fromkeys(violations))
 
 
 @pytest.fixture(scope="session")

@@ -62,6 +62,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files get the security headers too.
+    "csp.middleware.CSPMiddleware",
+    "guichet.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -220,6 +223,24 @@ if not DEBUG:
 # Behind our TLS-terminating proxy, which sets (overwrites) X-Forwarded-Proto.
 if GUICHET_TRUSTED_PROXY_COUNT > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): our own origin only, no inline script or style
+# anywhere (templates use static/guichet/*.css and *.js), no framing, forms post only here.
+# worker-src blob: is for the anti-robot widget, which starts its proof-of-work workers from
+# a blob: URL made by its own script (only script already allowed here can create one).
+# Permissions-Policy and no-store: guichet/core/middleware.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 # Internationalisation: French first.
 LANGUAGE_CODE = "fr"

@@ -57,6 +57,25 @@ ALTCHA_MESSAGES = {
 }
 
 
+class BoundedAltchaField(AltchaField):
+    """The library parses the payload (base64 JSON) as it comes: a deeply nested JSON made its
+    parser recurse until the request failed. A real payload is a few hundred characters, so a
+    longer one is refused before it is decoded."""
+
+    MAX_PAYLOAD_LENGTH = 2000
+
+    def clean(self, value):
+        if isinstance(value, str) and len(value) > self.MAX_PAYLOAD_LENGTH:
+            raise forms.ValidationError(self.error_messages["malformed"], code="malformed")
+        try:
+            return super().clean(value)
+        except RecursionError:
+            # Below the length cap the nesting stays shallow; this is the second line of defence.
+            raise forms.ValidationError(
+                self.error_messages["malformed"], code="malformed"
+            ) from None
+
+
 class PasswordResetRequestForm(AltchaMixin, forms.Form):
     reference = forms.CharField(
         label="Référence client",
@@ -70,7 +89,13 @@ class PasswordResetRequestForm(AltchaMixin, forms.Form):
         max_length=10,
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
     )
-    captcha = AltchaField(label="Code de sécurité", error_messages=ALTCHA_MESSAGES)
+    captcha = BoundedAltchaField(label="Code de sécurité", error_messages=ALTCHA_MESSAGES)
+
+    def refuse(self, message: str) -> None:
+        """Show ``message`` without validating: nothing the client sent gets parsed."""
+        self.cleaned_data = {}
+        self._errors = ErrorDict()
+        self.add_error(None, message)
 
 
 class NewPasswordForm(forms.Form):

@@ -82,31 +82,37 @@ def logout_view(request):
 def password_reset_request(request):
     """A2: first access and « Mot de passe oublié » are one flow."""
     form = PasswordResetRequestForm(request.POST or None, request=request)
-    if request.method == "POST" and form.is_valid():
-        decision = throttle.hit(
-            scope="reset-ip",
-            value=throttle.client_ip(request),
-            limit=settings.GUICHET_RESET_MAX_PER_IP,
-            window=HOUR,
+    if request.method != "POST":
+        return render(request, "accounts/reset_request.html", {"form": form})
+
+    def too_many(wait: int):
+        form.refuse(
+            "Trop de demandes de lien pour ce dossier ou depuis votre connexion : merci de "
+            f"réessayer dans {max(1, wait // 60)} minutes. Le dernier lien envoyé reste "
+            "valable 15 minutes."
         )
-        result = None
-        if decision.allowed:
-            result = services.password_reset_request(
-                reference=form.cleaned_data["reference"],
-                postal_code=form.cleaned_data["postal_code"],
-                request=request,
-            )
-        wait = decision.wait_seconds if not decision.allowed else result.wait_seconds
-        if wait:
-            form.add_error(
-                None,
-                "Trop de demandes de lien pour ce dossier ou depuis votre connexion : merci de "
-                f"réessayer dans {max(1, wait // 60)} minutes. Le dernier lien envoyé reste "
-                "valable 15 minutes.",
-            )
-            return render(request, "accounts/reset_request.html", {"form": form}, status=429)
-        return render(request, "accounts/reset_sent.html", {"masked_email": result.masked_email})
-    return render(request, "accounts/reset_request.html", {"form": form})
+        return render(request, "accounts/reset_request.html", {"form": form}, status=429)
+
+    # The per-address cap comes before the form is read: past it, nothing a robot sends
+    # (the anti-robot payload above all) is parsed.
+    decision = throttle.hit(
+        scope="reset-ip",
+        value=throttle.client_ip(request),
+        limit=settings.GUICHET_RESET_MAX_PER_IP,
+        window=HOUR,
+    )
+    if not decision.allowed:
+        return too_many(decision.wait_seconds)
+    if not form.is_valid():
+        return render(request, "accounts/reset_request.html", {"form": form})
+    result = services.password_reset_request(
+        reference=form.cleaned_data["reference"],
+        postal_code=form.cleaned_data["postal_code"],
+        request=request,
+    )
+    if result.wait_seconds:
+        return too_many(result.wait_seconds)
+    return render(request, "accounts/reset_sent.html", {"masked_email": result.masked_email})
 
 
 def _user_from_uid(uidb64: str):

@@ -20,6 +20,26 @@ def staff_access_record(*, request, action: str, model, obj=None, object_id="", 
     )
 
 
+# Parameters that say how the list is shown, not which customers: not criteria.
+PRESENTATION_PARAMS = {"p", "o", "e", "_popup", "_to_field", "_changelist_filters"}
+# A lookup on one of these would be a secret in the log; Django refuses most of them anyway.
+SECRET_MARKERS = ("password", "token", "secret", "otp", "key")
+
+
+def search_criteria(query) -> tuple[str, str]:
+    """The search term and the field filters of a changelist address, shortened for the log."""
+    term = query.get(admin.views.main.SEARCH_VAR, "")
+    filters = []
+    for name, values in sorted(query.lists()):
+        if name == admin.views.main.SEARCH_VAR or name in PRESENTATION_PARAMS:
+            continue
+        if any(marker in name.lower() for marker in SECRET_MARKERS):
+            filters.append(f"{name[:40]}=…")
+            continue
+        filters.extend(f"{name[:40]}={value[:40]}" for value in values)
+    return term[:100], ", ".join(filters)
+
+
 class StaffAuditMixin:
     """Mix into a ModelAdmin holding customer data; writes come from the admin's own views."""
 
@@ -27,19 +47,59 @@ class StaffAuditMixin:
         response = super().changelist_view(request, extra_context)
         if request.method == "POST" and request.POST.get("action"):
             ids = ",".join(request.POST.getlist(ACTION_CHECKBOX_NAME))
-            staff_access_record(
-                request=request,
-                action=StaffAccess.Action.ACTION,
-                model=self.model,
-                detail=f"{request.POST['action']} : {ids}",
-            )
+            if response.status_code == 200:
+                # A page before the action is done (the bulk delete's confirmation) shows
+                # the selected customers: a view, the action itself comes with its POST.
+                staff_access_record(
+                    request=request,
+                    action=StaffAccess.Action.VIEW,
+                    model=self.model,
+                    detail=f"confirmation {request.POST['action']} : {ids}",
+                )
+            else:
+                staff_access_record(
+                    request=request,
+                    action=StaffAccess.Action.ACTION,
+                    model=self.model,
+                    detail=f"{request.POST['action']} : {ids}",
+                )
         elif request.method == "GET" and response.status_code == 200:
-            term = request.GET.get(admin.views.main.SEARCH_VAR, "")
+            term, filters = search_criteria(request.GET)
+            parts = ([f"recherche « {term} »"] if term else []) + (
+                [f"filtres {filters}"] if filters else []
+            )
             staff_access_record(
                 request=request,
-                action=StaffAccess.Action.SEARCH if term else StaffAccess.Action.VIEW,
+                action=StaffAccess.Action.SEARCH if parts else StaffAccess.Action.VIEW,
                 model=self.model,
-                detail=f"recherche « {term} »" if term else "liste",
+                detail=" ; ".join(parts) or "liste",
+            )
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        if response.status_code == 200:
+            staff_access_record(
+                request=request,
+                action=StaffAccess.Action.VIEW,
+                model=self.model,
+                obj=self.get_object(request, object_id),
+                object_id=object_id,
+                detail="historique",
+            )
+        return response
+
+    def delete_view(self, request, object_id, extra_context=None):
+        response = super().delete_view(request, object_id, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            # The confirmation page lists the customer and what goes with them.
+            staff_access_record(
+                request=request,
+                action=StaffAccess.Action.VIEW,
+                model=self.model,
+                obj=self.get_object(request, object_id),
+                object_id=object_id,
+                detail="confirmation de suppression",
             )
         return response
 

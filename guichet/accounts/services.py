@@ -32,7 +32,8 @@ def _request_meta(request) -> dict:
         return {}
     return {
         "ip_address": valid_ip(client_ip(request)),
-        "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
+        # Any header may hold a NUL byte, which PostgreSQL refuses in text.
+        "user_agent": request.META.get("HTTP_USER_AGENT", "").replace("\x00", "")[:300],
     }
 
 

@@ -248,3 +248,10 @@ def test_reset_links_are_limited_per_address_in_a_sliding_window(settings, db):
         assert not throttle.hit(scope="t", value="a", limit=3, window=3600).allowed
         traveller.shift(datetime.timedelta(minutes=5))
         assert throttle.hit(scope="t", value="a", limit=3, window=3600).allowed
+
+
+def test_a_nul_byte_in_the_browser_name_is_recorded_without_it(client, customer_user):
+    response = fail(client, HTTP_USER_AGENT="Navigateur\x00piégé")
+    assert response.status_code == 200
+    event = SecurityEvent.objects.get(user=customer_user)
+    assert event.user_agent == "Navigateurpiégé"

@@ -191,6 +191,9 @@ class StaffLoginForm(AdminAuthenticationForm):
                 request=self.request, username=username, password=password, token=token
             )
             if self.result.user is None:
+                # A one-time code is not shown again, whether it was right or not.
+                self.data = self.data.copy()
+                self.data["otp_token"] = ""
                 raise forms.ValidationError(self.result.error, code="invalid_login")
             self.user_cache = self.result.user
         return self.cleaned_data

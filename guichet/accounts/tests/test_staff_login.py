@@ -51,6 +51,8 @@ def test_a_customer_right_password_looks_exactly_like_a_wrong_one(client, custom
     # Nothing opened, and nothing about a second factor appeared for the right password.
     assert client.get("/back-office/").status_code == 302
     assert 'name="otp_device"' not in answer(right)
+    # The code typed is not shown again.
+    assert "code0000" not in answer(right)
 
 
 def test_no_backend_authenticates_a_customer_by_username(customer_user, password, rf):

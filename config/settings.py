@@ -5,6 +5,7 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.crypto import salted_hmac
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "guichet.catalog",
     "guichet.privacy",
     "guichet.billing",
+    "guichet.home",
 ]
 
 MIDDLEWARE = [
@@ -188,7 +190,7 @@ ALTCHA_WIDGET_CONFIGURATION = {"hideFooter": False}
 ALTCHA_TEST_MODE = False
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "customers:home"
+LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Sessions (A9): a new id at login (Django does it), an idle and an absolute time-out.
@@ -244,9 +246,17 @@ CONTENT_SECURITY_POLICY = {
 
 # Internationalisation: French first.
 LANGUAGE_CODE = "fr"
-# French only until translations exist: a browser asking for English must not get pages half
-# in English (Django's own messages) and half in French.
-LANGUAGES = [("fr", "Français")]
+# French, the language the portal is written in, and every language with a catalogue in
+# locale/: adding one (German for Alsace) is adding its locale/<code>/LC_MESSAGES/django.po
+# and .mo. A browser asking for a language without a catalogue gets French, never a page half
+# in that language (Django's own messages) and half in French.
+LANGUAGES = [("fr", "Français")] + sorted(
+    (code, LANG_INFO.get(code, {}).get("name_local", code))
+    for code in {
+        path.parent.parent.name for path in BASE_DIR.glob("locale/*/LC_MESSAGES/django.mo")
+    }
+    if code != "fr"
+)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
 USE_I18N = True

@@ -16,7 +16,7 @@ admin.site.site_title = "Guichet"
 admin.site.index_title = "Administration de l'Espace Client"
 
 urlpatterns = [
-    path("", include("guichet.customers.urls")),
+    path("", include("guichet.home.urls")),
     path("", include("guichet.accounts.urls")),
     path("", include("guichet.catalog.urls")),
     path("", include("guichet.billing.urls")),

@@ -1,4 +1,4 @@
-"""Customers: the subscriber's record, holders, addresses and contact details; the home page."""
+"""Customers: the subscriber's record, holders, addresses and contact details."""
 
 from django.apps import AppConfig
 

@@ -47,6 +47,11 @@ class Customer(models.Model):
     invoice_email_opt_in = models.BooleanField(
         "notifier la mise à disposition des factures", default=False
     )
+    # The language the customer chose in the portal's footer, for pages, e-mails and PDFs; empty
+    # until they choose (pages follow the browser, e-mails and PDFs the default, French). No
+    # choices here: the languages offered are the catalogues installed (settings.LANGUAGES),
+    # and adding one must not need a migration.
+    language = models.CharField("langue", max_length=10, blank=True)
 
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)

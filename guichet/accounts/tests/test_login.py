@@ -15,8 +15,8 @@ LOGIN = "/connexion/"
 def test_it_accepts_every_spelling_of_the_reference(client, customer_user, password, typed):
     response = client.post(LOGIN, {"login": typed, "password": password})
     assert response.status_code == 302
-    assert response.url == reverse("customers:home")
-    assert client.get(reverse("customers:home")).status_code == 200
+    assert response.url == reverse("home:home")
+    assert client.get(reverse("home:home")).status_code == 200
 
 
 def test_wrong_password_and_unknown_reference_read_the_same(client, customer_user, password):
@@ -66,11 +66,11 @@ def test_it_follows_a_local_next_but_not_a_foreign_one(client, customer_user, pa
     evil = client.post(
         LOGIN, {"login": "01776108", "password": password, "next": "https://evil.example/"}
     )
-    assert evil.url == reverse("customers:home")
+    assert evil.url == reverse("home:home")
 
 
 def test_pages_need_a_login(client, db):
-    response = client.get(reverse("customers:home"))
+    response = client.get(reverse("home:home"))
     assert response.status_code == 302
     assert response.url.startswith(LOGIN)
 
@@ -79,7 +79,7 @@ def test_logout_is_a_post_and_ends_the_session(customer_client):
     assert customer_client.get(reverse("accounts:logout")).status_code == 405
     response = customer_client.post(reverse("accounts:logout"))
     assert response.status_code == 302
-    assert customer_client.get(reverse("customers:home")).status_code == 302
+    assert customer_client.get(reverse("home:home")).status_code == 302
 
 
 def test_every_customer_page_offers_logout(customer_client):

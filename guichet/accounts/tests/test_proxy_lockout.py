@@ -31,7 +31,7 @@ def test_one_clients_failures_do_not_lock_out_another(client, customer_user, pas
     _spray(client, settings)
     response = _login(client, "01776108", password, SUBSCRIBER)
     assert response.status_code == 302
-    assert response.url == reverse("customers:home")
+    assert response.url == reverse("home:home")
 
 
 def test_without_the_proxy_count_everyone_shares_the_proxys_limit(

@@ -1,4 +1,4 @@
-"""The subscriber's home page (B1, B2)."""
+"""The subscriber's home page (B1, B2): the contract, the holders and the offer together."""
 
 from django.shortcuts import redirect, render
 
@@ -8,7 +8,7 @@ from guichet.core.decorators import customer_required
 
 def root(request):
     if request.user.is_authenticated and request.user.customer_id:
-        return redirect("customers:home")
+        return redirect("home:home")
     return redirect("accounts:login")
 
 
@@ -17,7 +17,7 @@ def home(request):
     customer = request.customer
     return render(
         request,
-        "customers/home.html",
+        "home/home.html",
         {
             "customer": customer,
             "holders": list(customer.holders.all()),

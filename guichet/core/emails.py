@@ -57,6 +57,7 @@ def email_queue(
     template: str,
     context: dict,
     secret_links: dict[str, tuple[str, dict]] | None = None,
+    language: str | None = None,
 ) -> OutboxEmail:
     """Render `templates/emails/<template>.*` and write the outbox row.
 
@@ -66,9 +67,12 @@ def email_queue(
     `secret_links` maps a context variable to `(builder name, non-secret arguments)`: the row
     stores a placeholder in its place and the link is made when the e-mail leaves, so the
     outbox never holds one readable (and its lifetime starts when the customer can use it).
+
+    `language` is the customer's (`Customer.language`); empty or None means they never chose
+    one, and they read the default language. Never the language of the page that triggered
+    the e-mail: staff in the back office or a billing run have one of their own.
     """
-    # Customers read French whatever language the page that triggered the e-mail was in.
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language or settings.LANGUAGE_CODE):
         stored_links = _secret_links_prepare(secret_links or {}, context)
         context = {
             **context,

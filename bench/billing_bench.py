@@ -118,7 +118,7 @@ def worker(customers: int, renderings: int, no_notify: bool) -> dict:
     seconds = time.perf_counter() - started
     invoices = Invoice.objects.filter(period="2026-11-01").count()
 
-    from guichet.billing.pdf import invoice_pdf_bytes
+    from guichet.billing.services import invoice_pdf_bytes
 
     sample = list(Invoice.objects.order_by("?")[: renderings + 1])
     invoice_pdf_bytes(sample.pop())  # fonts and templates loaded once

@@ -13,7 +13,7 @@ from guichet.core.models import StaffAccess
 from guichet.core.staff_audit import StaffAuditMixin, staff_access_record
 
 from .models import Invoice, InvoiceCounter, InvoiceLine
-from .pdf import DocumentUnavailable, invoice_pdf_content
+from .services import DocumentUnavailable, invoice_pdf_content
 
 
 class InvoiceLineInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -4,8 +4,8 @@ import datetime
 
 from celery import shared_task
 
-from .pdf import invoice_render_pdf
-from .services import billing_run_customers
+from .services.pdf import invoice_render_pdf
+from .services.run import billing_run_customers
 
 
 # Idempotent both: a customer invoiced for the month is skipped, a stored PDF is kept, so a

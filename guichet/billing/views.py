@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from guichet.core.decorators import customer_required
 
 from .models import Invoice
-from .pdf import DocumentUnavailable, invoice_pdf_content
+from .services import DocumentUnavailable, invoice_pdf_content
 
 
 @customer_required

@@ -6,7 +6,7 @@ import factory
 
 from guichet.billing.models import Invoice, LineGroup
 from guichet.billing.periods import add_months, month_end
-from guichet.billing.services import LineDraft, invoice_issue
+from guichet.billing.services import InvoiceDraft, LineDraft, invoice_issue
 from guichet.customers.tests.factories import CustomerFactory
 
 
@@ -47,5 +47,5 @@ class InvoiceFactory(factory.Factory):
     render_pdf = False
 
     @classmethod
-    def _create(cls, model_class, **kwargs):
-        return invoice_issue(**kwargs)
+    def _create(cls, model_class, *, notify, render_pdf, **kwargs):
+        return invoice_issue(draft=InvoiceDraft(**kwargs), notify=notify, render_pdf=render_pdf)

@@ -125,20 +125,20 @@ def test_a_customer_with_nothing_to_pay_gets_no_invoice(customer, other_customer
 def test_one_failing_customer_does_not_stop_the_run(customer, other_customer, monkeypatch):
     subscribe(customer)
     subscribe(other_customer)
-    real_terms = services.payment_terms
+    real_terms = services.run.payment_terms
 
     def terms(*, customer, issue_date):
         if customer.reference == "09999999":
             raise RuntimeError("payment terms unavailable")
         return real_terms(customer=customer, issue_date=issue_date)
 
-    monkeypatch.setattr(services, "payment_terms", terms)
+    monkeypatch.setattr(services.run, "payment_terms", terms)
 
     with pytest.raises(CommandError, match="1 client"):
         run("--period", "2026-11")
 
     assert list(Invoice.objects.values_list("customer", flat=True)) == [customer.pk]
-    monkeypatch.setattr(services, "payment_terms", real_terms)
+    monkeypatch.setattr(services.run, "payment_terms", real_terms)
     assert "1 facture(s) émise(s)" in run("--period", "2026-11")
     assert Invoice.objects.count() == 2
 

@@ -9,7 +9,7 @@ from django.core.files.storage import default_storage
 from pypdf import PdfReader
 
 from guichet.billing.models import Invoice, LineGroup
-from guichet.billing.pdf import (
+from guichet.billing.services import (
     DocumentUnavailable,
     invoice_pdf_bytes,
     invoice_pdf_content,

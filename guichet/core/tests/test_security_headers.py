@@ -10,7 +10,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from guichet.billing.pdf import invoice_render_pdf
+from guichet.billing.services import invoice_render_pdf
 from guichet.billing.tests.factories import InvoiceFactory, line_draft
 from guichet.catalog.tests.factories import SubscriptionFactory
 from guichet.core.models import OutboxEmail

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from guichet.billing.imports import ImportFileError, import_invoices, iter_problems, read_records
+from guichet.billing.services import ImportFileError, import_invoices, iter_problems, read_records
 
 
 class Command(BaseCommand):

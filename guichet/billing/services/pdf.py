@@ -1,5 +1,6 @@
 """The invoice PDF (E3): rendered once by WeasyPrint, stored with its SHA-256, checked when read.
 
+The PDF is in the customer's language (Customer.language; not chosen: the default one).
 Rendering is deterministic (fixed dates in the document's metadata), so a PDF whose file was
 lost is rendered again and served only if it is byte for byte the one issued.
 """
@@ -18,8 +19,8 @@ from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from .models import Invoice, LineGroup
-from .money import format_rate
+from ..models import Invoice, LineGroup
+from ..money import format_rate
 
 logger = logging.getLogger(__name__)
 
@@ -34,19 +35,23 @@ def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def invoice_pdf_bytes(invoice: Invoice) -> bytes:
-    """Render the invoice as a tagged PDF/A-3b document."""
+def invoice_language(invoice: Invoice) -> str:
+    """The language the customer reads their documents in."""
+    return invoice.customer.language or settings.LANGUAGE_CODE
+
+
+def invoice_pdf_bytes(invoice: Invoice, *, language: str | None = None) -> bytes:
+    """Render the invoice as a tagged PDF/A-3b document, in the customer's language."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
     # The template embeds everything it shows: nothing is fetched, from the network or disk.
     fetcher = URLFetcher(allowed_protocols={"data"})
-    return HTML(string=invoice_html(invoice), url_fetcher=fetcher).write_pdf(
-        pdf_variant=PDF_VARIANT, pdf_tags=True
-    )
+    html = invoice_html(invoice, language=language or invoice_language(invoice))
+    return HTML(string=html, url_fetcher=fetcher).write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
 
 
-def invoice_html(invoice: Invoice) -> str:
+def invoice_html(invoice: Invoice, *, language: str) -> str:
     lines = list(invoice.lines.all())
     groups = []
     for group, members in groupby(
@@ -62,18 +67,18 @@ def invoice_html(invoice: Invoice) -> str:
                 "incl_vat_cents": sum(line.amount_incl_vat_cents for line in members),
             }
         )
-    vat_summary = []
-    for rate in sorted({line.vat_rate_bp for line in lines}, reverse=True):
-        at_rate = [line for line in lines if line.vat_rate_bp == rate]
-        vat_summary.append(
-            {
-                "rate": format_rate(rate),
-                "excl_vat_cents": sum(line.amount_excl_vat_cents for line in at_rate),
-                "vat_cents": sum(line.vat_cents for line in at_rate),
-                "incl_vat_cents": sum(line.amount_incl_vat_cents for line in at_rate),
-            }
-        )
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language):
+        vat_summary = []
+        for rate in sorted({line.vat_rate_bp for line in lines}, reverse=True):
+            at_rate = [line for line in lines if line.vat_rate_bp == rate]
+            vat_summary.append(
+                {
+                    "rate": format_rate(rate),
+                    "excl_vat_cents": sum(line.amount_excl_vat_cents for line in at_rate),
+                    "vat_cents": sum(line.vat_cents for line in at_rate),
+                    "incl_vat_cents": sum(line.amount_incl_vat_cents for line in at_rate),
+                }
+            )
         return render_to_string(
             "billing/invoice_pdf.html",
             {
@@ -84,13 +89,14 @@ def invoice_html(invoice: Invoice) -> str:
                 "address_lines": invoice.billing_address.splitlines(),
                 "logo": _logo_data_uri(settings.BILLING_OPERATOR["logo"]),
                 "brand": settings.GUICHET_BRAND,
+                "language": language,
             },
         )
 
 
 def invoice_render_pdf(*, invoice_id: int) -> Invoice:
     """Render and store the PDF of an invoice that has none; a stored one is never replaced."""
-    invoice = Invoice.objects.get(pk=invoice_id)
+    invoice = Invoice.objects.select_related("customer").get(pk=invoice_id)
     if invoice.pdf_sha256:
         return invoice
     content = invoice_pdf_bytes(invoice)
@@ -117,8 +123,8 @@ def invoice_pdf_content(*, invoice: Invoice) -> bytes:
         with default_storage.open(invoice.pdf.name, "rb") as stored:
             content = stored.read()
     except FileNotFoundError:
-        content = invoice_pdf_bytes(invoice)
-        if sha256(content) != invoice.pdf_sha256:
+        content = _render_as_issued(invoice)
+        if content is None:
             logger.error(
                 "Invoice %s: PDF file %s is missing and renders differently now (SHA-256 %s)",
                 invoice.number,
@@ -140,6 +146,20 @@ def invoice_pdf_content(*, invoice: Invoice) -> bytes:
         )
         raise DocumentUnavailable(invoice.number)
     return content
+
+
+def _render_as_issued(invoice: Invoice) -> bytes | None:
+    """The PDF rendered again byte for byte as issued, or None.
+
+    The customer may have changed language since: each language is tried, theirs first.
+    """
+    languages = [invoice_language(invoice), settings.LANGUAGE_CODE]
+    languages += [code for code, _name in settings.LANGUAGES]
+    for language in dict.fromkeys(languages):
+        content = invoice_pdf_bytes(invoice, language=language)
+        if sha256(content) == invoice.pdf_sha256:
+            return content
+    return None
 
 
 def _storage_name(invoice: Invoice) -> str:

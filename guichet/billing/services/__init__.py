@@ -1,0 +1,42 @@
+"""Every write of billing: issuing an invoice, the billing run, the PDF, the import.
+
+`issue` holds the one validated draft every invoice is written from; the other modules build
+drafts (`run`, `imports`) or work on issued invoices (`pdf`). Callers import from here.
+"""
+
+from .imports import ImportFileError, ImportReport, import_invoices, iter_problems, read_records
+from .issue import InvoiceDraft, LineDraft, invoice_issue, invoice_mark_paid
+from .pdf import (
+    DocumentUnavailable,
+    invoice_pdf_bytes,
+    invoice_pdf_content,
+    invoice_render_pdf,
+)
+from .run import (
+    RunResult,
+    billing_run,
+    billing_run_candidates,
+    billing_run_customers,
+    subscription_lines,
+)
+
+__all__ = [
+    "DocumentUnavailable",
+    "ImportFileError",
+    "ImportReport",
+    "InvoiceDraft",
+    "LineDraft",
+    "RunResult",
+    "billing_run",
+    "billing_run_candidates",
+    "billing_run_customers",
+    "import_invoices",
+    "invoice_issue",
+    "invoice_mark_paid",
+    "invoice_pdf_bytes",
+    "invoice_pdf_content",
+    "invoice_render_pdf",
+    "iter_problems",
+    "read_records",
+    "subscription_lines",
+]

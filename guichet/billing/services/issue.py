@@ -1,0 +1,294 @@
+"""Issuing an invoice from one validated draft, and settling it."""
+
+import datetime
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guichet.core.emails import email_queue
+from guichet.customers.models import Customer
+
+from ..models import Invoice, InvoiceLine, LineGroup
+from ..money import BP, excl_vat, prorate, split_vat, vat_of
+from ..numbering import invoice_number_next
+
+SELLER_FIELDS = ("name", "address_lines", "siren", "vat_number", "legal", "payment_terms")
+# A number given from outside (the import): what fits the column and a URL without escaping.
+NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,29}$")
+LABEL_MAX_LENGTH = InvoiceLine._meta.get_field("label").max_length
+
+
+@dataclass(frozen=True)
+class LineDraft:
+    """An invoice line before it is written; amounts in cents."""
+
+    group: str
+    label: str
+    period_start: datetime.date
+    period_end: datetime.date
+    vat_rate_bp: int
+    unit_price_excl_vat_cents: int
+    amount_excl_vat_cents: int
+    vat_cents: int
+    amount_incl_vat_cents: int
+    quantity: int = 1
+    prorata_days: int | None = None
+    prorata_base_days: int | None = None
+    subscription_id: int | None = None
+
+    @classmethod
+    def from_incl_vat(
+        cls,
+        *,
+        group: str,
+        label: str,
+        period_start: datetime.date,
+        period_end: datetime.date,
+        unit_price_incl_vat_cents: int,
+        vat_rate_bp: int,
+        quantity: int = 1,
+        prorata: tuple[int, int] | None = None,
+        subscription_id: int | None = None,
+    ) -> "LineDraft":
+        """A line priced incl. VAT (consumer prices): HT and VAT are derived from the TTC."""
+        amount = unit_price_incl_vat_cents * quantity
+        if prorata is not None:
+            amount = prorate(amount, *prorata)
+        excl, vat = split_vat(amount, vat_rate_bp)
+        return cls(
+            group=group,
+            label=label,
+            period_start=period_start,
+            period_end=period_end,
+            vat_rate_bp=vat_rate_bp,
+            unit_price_excl_vat_cents=excl_vat(unit_price_incl_vat_cents, vat_rate_bp),
+            amount_excl_vat_cents=excl,
+            vat_cents=vat,
+            amount_incl_vat_cents=amount,
+            quantity=quantity,
+            prorata_days=prorata[0] if prorata else None,
+            prorata_base_days=prorata[1] if prorata else None,
+            subscription_id=subscription_id,
+        )
+
+    def errors(self) -> list[str]:
+        """What makes this line impossible to write, in the operator's language."""
+        errors = []
+        if self.group not in LineGroup.values:
+            errors.append(
+                _("rubrique « %(group)s » inconnue (%(groups)s)")
+                % {"group": self.group, "groups": ", ".join(LineGroup.values)}
+            )
+        if not self.label.strip():
+            errors.append(_("désignation (label) vide"))
+        elif len(self.label) > LABEL_MAX_LENGTH:
+            errors.append(
+                _("désignation (label) : %(max)s caractères au plus") % {"max": LABEL_MAX_LENGTH}
+            )
+        if not 0 <= self.vat_rate_bp <= BP:
+            errors.append(_("taux de TVA hors de 0 à 100 %"))
+        if self.quantity < 1:
+            errors.append(_("quantité inférieure à 1"))
+        if self.period_end < self.period_start:
+            errors.append(_("période de la ligne inversée (fin avant début)"))
+        excl, vat, incl = self.amount_excl_vat_cents, self.vat_cents, self.amount_incl_vat_cents
+        if excl + vat != incl:
+            errors.append(
+                _("HT %(excl)s + TVA %(vat)s ≠ TTC %(incl)s (centimes)")
+                % {"excl": excl, "vat": vat, "incl": incl}
+            )
+        elif 0 <= self.vat_rate_bp <= BP and abs(vat - vat_of(excl, self.vat_rate_bp)) > 1:
+            # Prices derived from the TTC are never more than a cent off (money.py).
+            errors.append(
+                _(
+                    "TVA %(vat)s incohérente avec le taux sur un HT de %(excl)s "
+                    "(attendu %(expected)s)"
+                )
+                % {"vat": vat, "excl": excl, "expected": vat_of(excl, self.vat_rate_bp)}
+            )
+        if (self.prorata_days is None) != (self.prorata_base_days is None) or (
+            self.prorata_days is not None and not 0 <= self.prorata_days <= self.prorata_base_days
+        ):
+            errors.append(_("prorata incohérent"))
+        return errors
+
+
+@dataclass(frozen=True)
+class InvoiceDraft:
+    """Everything an invoice says before it is issued, checked by `validate()`.
+
+    The billing run and the import both build one; `invoice_issue` writes it.
+    """
+
+    customer: Customer
+    period: datetime.date
+    issue_date: datetime.date
+    payment_method: str
+    due_date: datetime.date
+    lines: Sequence[LineDraft]
+    source: str
+    # None: the next number of the operator's sequence, taken when the invoice is written.
+    number: str | None = None
+    status: str = Invoice.Status.ISSUED
+    paid_at: datetime.datetime | None = None
+
+    def problems(self) -> list[tuple[int | None, str]]:
+        """Every reason the draft cannot be issued: (line position or None, message).
+
+        Checks the draft alone, without the database; uniqueness (one invoice per customer
+        and period, a number used once) is the database's to enforce.
+        """
+        found: list[tuple[int | None, str]] = []
+        if self.number is not None:
+            if not NUMBER.fullmatch(self.number):
+                found.append((None, _("numéro : 1 à 30 lettres, chiffres, - ou _ (sans espace)")))
+            elif _is_sequence_number(self.number):
+                found.append(
+                    (
+                        None,
+                        _(
+                            "numéro : « %(number)s » a la forme des numéros de la facturation "
+                            "mensuelle de Guichet ; donnez à vos factures importées un autre "
+                            "préfixe"
+                        )
+                        % {"number": self.number},
+                    )
+                )
+        if self.period.day != 1:
+            found.append((None, _("la période est un mois : son premier jour")))
+        if self.payment_method not in Invoice.PaymentMethod.values:
+            found.append((None, _("mode de paiement inconnu")))
+        if self.due_date < self.issue_date:
+            found.append((None, _("l'échéance (due_date) précède la date de facture (issue_date)")))
+        if self.status not in Invoice.Status.values:
+            found.append((None, _("état inconnu")))
+        elif (self.status == Invoice.Status.PAID) != (self.paid_at is not None):
+            found.append(
+                (None, _("une facture payée a une date de paiement (paid_date), et seulement elle"))
+            )
+        if not self.lines:
+            found.append((None, _("une facture a au moins une ligne")))
+        for position, line in enumerate(self.lines, 1):
+            found.extend((position, error) for error in line.errors())
+        if not found and sum(line.amount_incl_vat_cents for line in self.lines) < 0:
+            found.append((None, _("total négatif : un avoir ne s'émet pas comme une facture")))
+        return found
+
+    def validate(self) -> None:
+        """Raise ValidationError with every problem of `problems()`, lines numbered from 1."""
+        problems = self.problems()
+        if problems:
+            raise ValidationError(
+                [
+                    message
+                    if position is None
+                    else _("ligne %(position)s : %(error)s")
+                    % {"position": position, "error": message}
+                    for position, message in problems
+                ]
+            )
+
+
+def invoice_issue(*, draft: InvoiceDraft, notify: bool = True, render_pdf: bool = True) -> Invoice:
+    """Write an invoice and its lines; from then on they never change.
+
+    Without a number in the draft, the next number of the operator's sequence is taken
+    inside this transaction, under the counter's row lock. The « facture disponible » e-mail
+    is queued in the same transaction (if the customer asked for it), in the customer's
+    language, and the PDF is rendered by a task once it commits.
+    """
+    draft.validate()
+    customer = draft.customer
+    invoice = Invoice(
+        number=draft.number or "",
+        customer=customer,
+        customer_reference=customer.reference,
+        customer_name=customer.display_name or customer.reference,
+        billing_address="\n".join(customer.billing_address_lines),
+        seller={key: settings.BILLING_OPERATOR[key] for key in SELLER_FIELDS},
+        period=draft.period,
+        issue_date=draft.issue_date,
+        payment_method=draft.payment_method,
+        due_date=draft.due_date,
+        total_excl_vat_cents=sum(line.amount_excl_vat_cents for line in draft.lines),
+        total_vat_cents=sum(line.vat_cents for line in draft.lines),
+        total_incl_vat_cents=sum(line.amount_incl_vat_cents for line in draft.lines),
+        source=draft.source,
+        status=draft.status,
+        paid_at=draft.paid_at,
+    )
+    # The fields' own limits; uniqueness and check constraints are the database's to enforce
+    # (the draft checked the rules they stand for, so a violation is a race or a bug).
+    invoice.full_clean(
+        exclude=["customer", "pdf"] + (["number"] if draft.number is None else []),
+        validate_unique=False,
+        validate_constraints=False,
+    )
+
+    with transaction.atomic():
+        if draft.number is None:
+            invoice.number = invoice_number_next()
+        invoice.save()
+        InvoiceLine.objects.bulk_create(
+            InvoiceLine(
+                invoice=invoice,
+                position=position,
+                group=line.group,
+                label=line.label,
+                period_start=line.period_start,
+                period_end=line.period_end,
+                quantity=line.quantity,
+                unit_price_excl_vat_cents=line.unit_price_excl_vat_cents,
+                vat_rate_bp=line.vat_rate_bp,
+                prorata_days=line.prorata_days,
+                prorata_base_days=line.prorata_base_days,
+                amount_excl_vat_cents=line.amount_excl_vat_cents,
+                vat_cents=line.vat_cents,
+                amount_incl_vat_cents=line.amount_incl_vat_cents,
+                subscription_id=line.subscription_id,
+            )
+            for position, line in enumerate(draft.lines, 1)
+        )
+        if notify and customer.invoice_email_opt_in and customer.invoice_email:
+            email_queue(
+                to=customer.invoice_email,
+                template="invoice_available",
+                context={
+                    "invoice": invoice,
+                    "invoices_url": settings.GUICHET_SITE_URL + reverse("billing:invoices"),
+                },
+                language=customer.language,
+            )
+        if render_pdf:
+            # Robust: a PDF that fails to render now is rendered when first opened.
+            transaction.on_commit(lambda: _enqueue_pdf(invoice.pk), robust=True)
+    return invoice
+
+
+def invoice_mark_paid(*, invoice_id: int, paid_at: datetime.datetime | None = None) -> bool:
+    """Record that an invoice is settled; True if this call did it (settling twice is a no-op)."""
+    return bool(
+        Invoice.objects.filter(pk=invoice_id, status=Invoice.Status.ISSUED).update(
+            status=Invoice.Status.PAID, paid_at=paid_at or timezone.now()
+        )
+    )
+
+
+def _is_sequence_number(number: str) -> bool:
+    """Shaped like the sequence's numbers (prefix + N digits): it would collide with one."""
+    prefix, digits = settings.BILLING_INVOICE_PREFIX, settings.BILLING_INVOICE_NUMBER_DIGITS
+    rest = number[len(prefix) :]
+    return number.startswith(prefix) and len(rest) == digits and rest.isdigit()
+
+
+def _enqueue_pdf(invoice_id: int) -> None:
+    from ..tasks import render_invoice_pdf  # tasks import this package
+
+    render_invoice_pdf.delay(invoice_id)

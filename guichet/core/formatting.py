@@ -1,17 +1,72 @@
-"""The one place where money, dates and phone numbers are turned into French text."""
+"""The one place where money, dates and phone numbers become text, in the active language."""
+
+import datetime
 
 import phonenumbers
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import dateformat, formats, timezone, translation
+from django.utils.translation import gettext as _
 
 NBSP = "\u00a0"
 
+# How each language writes an amount in euros. French must stay exactly « 1 234,56 € »
+# (non-breaking spaces, as invoices and tests have always shown it); a language not listed
+# takes Django's separators for its locale and puts the symbol after the amount, as most
+# languages of the euro area do (German: « 1.234,56 € »).
+MONEY_STYLES = {
+    "fr": {"group": NBSP, "decimal": ",", "pattern": "{sign}{amount}" + NBSP + "€"},
+    "en": {"group": ",", "decimal": ".", "pattern": "{sign}€{amount}"},
+}
+DEFAULT_MONEY_PATTERN = "{sign}{amount}" + NBSP + "€"
 
-def format_cents(cents: int) -> str:
-    """12345 -> « 123,45 € », 123456 -> « 1 234,56 € » (non-breaking spaces)."""
+# Short dates: French « 05/03/2026 » as before; English « 5 Mar 2026 », which reads the same
+# on both sides of the Atlantic (« 05/03/2026 » does not). Other languages: Django's format.
+DATE_FORMATS = {"fr": "d/m/Y", "en": "j M Y"}
+DATETIME_FORMATS = {"fr": "d/m/Y H:i", "en": "j M Y, H:i"}
+
+
+def _language(language: str | None) -> str:
+    """The base language (« en » for « en-gb »), the active one unless one is given."""
+    code = language or translation.get_language() or settings.LANGUAGE_CODE
+    return code.split("-")[0].lower()
+
+
+def format_cents(cents: int, *, language: str | None = None) -> str:
+    """123456 -> « 1 234,56 € » in French, « €1,234.56 » in English (no-break spaces)."""
+    code = _language(language)
+    style = MONEY_STYLES.get(code) or {
+        "group": formats.get_format("THOUSAND_SEPARATOR", code),
+        "decimal": formats.get_format("DECIMAL_SEPARATOR", code),
+        "pattern": DEFAULT_MONEY_PATTERN,
+    }
     sign = "-" if cents < 0 else ""
     euros, rest = divmod(abs(int(cents)), 100)
-    grouped = f"{euros:,}".replace(",", NBSP)
-    return f"{sign}{grouped},{rest:02d}{NBSP}€"
+    grouped = f"{euros:,}".replace(",", style["group"])
+    amount = f"{grouped}{style['decimal']}{rest:02d}"
+    return style["pattern"].format(sign=sign, amount=amount)
+
+
+def format_date(value: datetime.date | None, *, language: str | None = None) -> str:
+    """A date as a customer reads it: « 05/03/2026 » in French, « 5 Mar 2026 » in English."""
+    if not value:
+        return ""
+    code = _language(language)
+    with translation.override(code):
+        pattern = DATE_FORMATS.get(code) or formats.get_format("SHORT_DATE_FORMAT", code)
+        return dateformat.format(value, pattern)
+
+
+def format_datetime(value: datetime.datetime | None, *, language: str | None = None) -> str:
+    """A moment in local time: « 05/03/2026 14:30 » in French, « 5 Mar 2026, 14:30 » in English."""
+    if not value:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    code = _language(language)
+    with translation.override(code):
+        pattern = DATETIME_FORMATS.get(code) or formats.get_format("SHORT_DATETIME_FORMAT", code)
+        return dateformat.format(value, pattern)
 
 
 def normalize_phone(raw: str, *, region: str = "FR") -> str:
@@ -25,25 +80,32 @@ def normalize_phone(raw: str, *, region: str = "FR") -> str:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         raise ValidationError(
-            "Ce numéro de téléphone n'est pas reconnu.", code="invalid_phone"
+            _("Ce numéro de téléphone n'est pas reconnu."), code="invalid_phone"
         ) from None
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(
-            "Ce numéro de téléphone n'existe pas : vérifiez le nombre de chiffres et l'indicatif.",
+            _(
+                "Ce numéro de téléphone n'existe pas : vérifiez le nombre de chiffres et "
+                "l'indicatif."
+            ),
             code="invalid_phone",
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def format_phone(e164: str) -> str:
-    """French numbers as « 03 89 00 00 00 », others in international format."""
+def format_phone(e164: str, *, language: str | None = None) -> str:
+    """In French, French numbers as « 03 89 00 00 00 »; everything else in international format.
+
+    A French reader dials a French number the national way. A reader in another language may
+    well be calling from abroad, where only « +33 3 89 00 00 00 » works, so they get that.
+    """
     if not e164:
         return ""
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
         return e164
-    if number.country_code == 33:
+    if number.country_code == 33 and _language(language) == "fr":
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
@@ -51,4 +113,4 @@ def format_phone(e164: str) -> str:
 def validate_phone(value: str) -> None:
     """Model validator: the stored value must already be a valid E.164 number."""
     if value and normalize_phone(value) != value:
-        raise ValidationError("Le numéro doit être enregistré au format international (+33…).")
+        raise ValidationError(_("Le numéro doit être enregistré au format international (+33…)."))

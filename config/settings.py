@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "guichet.privacy",
     "guichet.billing",
     "guichet.home",
+    # Last: the demo data of every app; nothing imports it.
+    "guichet.demo",
 ]
 
 MIDDLEWARE = [

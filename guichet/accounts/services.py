@@ -14,6 +14,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext
 from django_otp import devices_for_user
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from guichet.core.emails import SecretLinkUnavailable, email_queue, secret_link_builder
 from guichet.core.net import client_ip, valid_ip
@@ -59,6 +60,34 @@ def customer_user_ensure(customer: Customer) -> User:
         user.full_clean(exclude=["password"])
         user.save()
     return user
+
+
+@transaction.atomic
+def customer_user_create(*, customer: Customer, password: str) -> User:
+    """The customer's account with a password already chosen (demo data, imports): no e-mail,
+    no security event, since nobody changed anything. The password is not checked against the
+    policy: the caller vouches for it."""
+    user = User(username=customer.reference, customer=customer, email=customer.contact_email)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+@transaction.atomic
+def staff_create(*, username: str, email: str, password: str, superuser: bool = False) -> User:
+    """A back-office account; it still needs a second factor (J2) to open the back office."""
+    manager = User.objects.create_superuser if superuser else User.objects.create_user
+    return manager(username, email, password, is_staff=True)
+
+
+@transaction.atomic
+def staff_backup_codes_create(*, user: User, name: str, count: int) -> list[str]:
+    """A device of single-use backup codes (the second factor without an authenticator app)."""
+    device = StaticDevice.objects.create(user=user, name=name)
+    tokens = [StaticToken.random_token() for _ in range(count)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=t) for t in tokens)
+    return tokens
 
 
 def reset_link_build(user: User) -> str:

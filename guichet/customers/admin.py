@@ -4,26 +4,16 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from guichet.catalog.models import Subscription
 from guichet.core.formatting import normalize_phone
 from guichet.core.staff_audit import StaffAuditMixin
 
 from .models import Customer, Holder
-
-PHONE_FIELDS = ("phone_mobile", "phone_home", "phone_other", "subscriptions__line_number")
 
 
 class HolderInline(admin.TabularInline):
     model = Holder
     extra = 0
     min_num = 1
-
-
-class SubscriptionInline(admin.TabularInline):
-    model = Subscription
-    extra = 0
-    fields = ["product", "start_date", "end_date", "line_number", "price_cents", "equipment"]
-    autocomplete_fields = ["product"]
 
 
 @admin.register(Customer)
@@ -36,7 +26,10 @@ class CustomerAdmin(StaffAuditMixin, admin.ModelAdmin):
         "contact_email",
         "invoice_email",
     ]
-    inlines = [HolderInline, SubscriptionInline]
+    # The catalogue adds its subscriptions (inline and line numbers) from its own admin module:
+    # customers never import the catalogue, which depends on them.
+    inlines = [HolderInline]
+    phone_fields = ("phone_mobile", "phone_home", "phone_other")
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["reference", "contract_postal_code"]}),
@@ -84,7 +77,7 @@ class CustomerAdmin(StaffAuditMixin, admin.ModelAdmin):
             return results, may_have_duplicates
         if e164:
             match = Q()
-            for name in PHONE_FIELDS:
+            for name in self.phone_fields:
                 match |= Q(**{name: e164})
             results = results | queryset.filter(match)
             may_have_duplicates = True

@@ -48,12 +48,3 @@ def test_staff_setting_a_password_is_logged_and_notified(admin_client, customer_
     event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.PASSWORD_CHANGED)
     assert event.detail == "par le personnel"
     assert "service client" in mail.outbox[-1].body
-
-
-def test_staff_opening_an_invoice_pdf_is_logged(admin_client, customer):
-    from guichet.billing.tests.factories import InvoiceFactory
-    from guichet.core.models import StaffAccess
-
-    invoice = InvoiceFactory(customer=customer)
-    assert admin_client.get(f"/back-office/billing/invoice/{invoice.pk}/pdf/").status_code == 200
-    assert StaffAccess.objects.get(detail="PDF").object_id == str(invoice.pk)

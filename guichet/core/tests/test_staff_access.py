@@ -7,10 +7,8 @@ import time_machine
 from django.http import QueryDict
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from guichet.core.demo import DEMO_STAFF_USERNAME, demo_staff_codes, load_demo
 from guichet.core.models import StaffAccess
 from guichet.core.staff_audit import search_criteria
-from guichet.customers.tests.factories import CustomerFactory
 
 LOGIN = "/back-office/login/"
 
@@ -48,14 +46,13 @@ def test_the_second_factor_opens_it_once(client, agent):
     assert not agent.staticdevice_set.get().token_set.exists()
 
 
-def test_what_staff_view_and_change_is_logged(admin_client):
-    customer = CustomerFactory(reference="01776777")
-    admin_client.get("/back-office/customers/customer/", {"q": "01776777"})
+def test_what_staff_view_and_change_is_logged(admin_client, customer):
+    admin_client.get("/back-office/customers/customer/", {"q": "01776108"})
     admin_client.get(f"/back-office/customers/customer/{customer.pk}/change/")
     rows = list(
         StaffAccess.objects.order_by("id").values_list("action", "model", "detail", "object_id")
     )
-    assert rows[0] == ("search", "customers.customer", "recherche « 01776777 »", "")
+    assert rows[0] == ("search", "customers.customer", "recherche « 01776108 »", "")
     assert rows[1][:2] == ("view", "customers.customer")
     assert rows[1][3] == str(customer.pk)
     assert StaffAccess.objects.first().staff_username == "chef"
@@ -76,17 +73,7 @@ def test_only_superusers_read_the_log(client, staff, staff_login, admin_client):
     assert client.get("/back-office/core/staffaccess/").status_code == 403
 
 
-def test_the_demo_operator_has_backup_codes(db):
-    load_demo()
-    codes = demo_staff_codes()
-    assert len(codes) == 10
-    load_demo()
-    assert demo_staff_codes() == codes
-    assert StaticDevice.objects.get(user__username=DEMO_STAFF_USERNAME)
-
-
-def test_the_history_and_delete_confirmation_pages_are_logged(admin_client):
-    customer = CustomerFactory(reference="01776778")
+def test_the_history_and_delete_confirmation_pages_are_logged(admin_client, customer):
     base = f"/back-office/customers/customer/{customer.pk}"
     assert admin_client.get(f"{base}/history/").status_code == 200
     assert admin_client.get(f"{base}/delete/").status_code == 200
@@ -97,14 +84,13 @@ def test_the_history_and_delete_confirmation_pages_are_logged(admin_client):
     ]
 
 
-def test_the_bulk_delete_confirmation_is_logged_as_a_view(admin_client):
-    customer = CustomerFactory(reference="01776779")
+def test_the_bulk_delete_confirmation_is_logged_as_a_view(admin_client, customer):
     response = admin_client.post(
         "/back-office/customers/customer/",
         {"action": "delete_selected", "_selected_action": [customer.pk]},
     )
     assert response.status_code == 200
-    assert "01776779" in response.content.decode()
+    assert "01776108" in response.content.decode()
     row = StaffAccess.objects.get()
     assert (row.action, row.detail) == ("view", f"confirmation delete_selected : {customer.pk}")
 

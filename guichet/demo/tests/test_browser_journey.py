@@ -2,7 +2,7 @@
 
 import pytest
 
-from guichet.core.demo import DEMO_PASSWORD, load_demo
+from guichet.demo.loader import DEMO_PASSWORD, load_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,11 +3,12 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from guichet.accounts.models import User
 from guichet.catalog.models import ProductKind, Subscription
-from guichet.core.demo import DEMO_PASSWORD, load_demo
 from guichet.customers.models import Customer, Holder
+from guichet.demo.loader import DEMO_PASSWORD, DEMO_STAFF_USERNAME, demo_staff_codes, load_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +77,12 @@ def test_the_command_refuses_outside_demo_mode(settings):
         call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert not User.objects.exists()
     assert not Customer.objects.exists()
+
+
+def test_the_demo_operator_has_backup_codes(db):
+    load_demo()
+    codes = demo_staff_codes()
+    assert len(codes) == 10
+    load_demo()
+    assert demo_staff_codes() == codes
+    assert StaticDevice.objects.get(user__username=DEMO_STAFF_USERNAME)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from guichet.core.demo import (
+from guichet.demo.loader import (
     DEMO_PASSWORD,
     DEMO_REFERENCE,
     DEMO_STAFF_USERNAME,

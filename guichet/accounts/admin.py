@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from guichet.core.admin_site import ReadOnlyAdminMixin
 from guichet.core.models import StaffAccess
@@ -40,7 +41,10 @@ class UserAdmin(StaffAuditMixin, BaseUserAdmin):
     readonly_fields = ["password_changed_at", "last_login", "date_joined"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
-        ("Dossier client", {"fields": ["customer", "identifier", "password_changed_at"]}),
+        (
+            gettext_lazy("Dossier client"),
+            {"fields": ["customer", "identifier", "password_changed_at"]},
+        ),
     ]
     inlines = [SecurityEventInline]
     actions = ["send_first_access_link"]
@@ -60,7 +64,9 @@ class UserAdmin(StaffAuditMixin, BaseUserAdmin):
             services.password_changed_by_staff(user=user, request=request)
         return response
 
-    @admin.action(description="Envoyer le lien de première connexion / réinitialisation")
+    @admin.action(
+        description=gettext_lazy("Envoyer le lien de première connexion / réinitialisation")
+    )
     def send_first_access_link(self, request, queryset):
         sent, skipped = 0, []
         for user in queryset.select_related("customer"):
@@ -70,13 +76,22 @@ class UserAdmin(StaffAuditMixin, BaseUserAdmin):
             services.password_reset_send(user=user, request=request, by_staff=True)
             sent += 1
         if sent:
-            self.message_user(request, f"Lien envoyé à {sent} client(s).", messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext(
+                    "Lien envoyé à %(count)s client.", "Lien envoyé à %(count)s clients.", sent
+                )
+                % {"count": sent},
+                messages.SUCCESS,
+            )
         if skipped:
             self.message_user(
                 request,
-                "Pas de lien pour "
-                + ", ".join(skipped)
-                + " : compte du personnel, inactif ou sans e-mail de contact.",
+                gettext(
+                    "Pas de lien pour %(usernames)s : compte du personnel, inactif ou sans "
+                    "e-mail de contact."
+                )
+                % {"usernames": ", ".join(skipped)},
                 messages.WARNING,
             )
 

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.forms.utils import ErrorDict
+from django.utils.translation import gettext, gettext_lazy
 
 from .passwords import MAX_LENGTH
 from .services import LOGIN_FAILED, login_attempt, staff_login_attempt
@@ -14,16 +15,18 @@ __all__ = ["LOGIN_FAILED", "LoginForm"]
 
 class LoginForm(forms.Form):
     login = forms.CharField(
-        label="Référence client ou identifiant",
+        label=gettext_lazy("Référence client ou identifiant"),
         max_length=80,
-        help_text="Votre référence client figure sur votre contrat et vos factures : "
-        "saisissez-la sans le V (par exemple 01776108).",
+        help_text=gettext_lazy(
+            "Votre référence client figure sur votre contrat et vos factures : "
+            "saisissez-la sans le V (par exemple 01776108)."
+        ),
         widget=forms.TextInput(
             attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
         ),
     )
     password = forms.CharField(
-        label="Mot de passe",
+        label=gettext_lazy("Mot de passe"),
         strip=False,
         max_length=4096,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
@@ -44,16 +47,25 @@ class LoginForm(forms.Form):
         return cleaned
 
 
+ALTCHA_FAILED = gettext_lazy("La vérification anti-robot a échoué : réessayez.")
 ALTCHA_MESSAGES = {
-    "required": "Merci de cocher la case « Je ne suis pas un robot » et d'attendre la "
-    "fin de la vérification.",
-    "malformed": "La vérification anti-robot a échoué : rechargez la page et réessayez.",
-    "invalid_signature": "La vérification anti-robot a échoué : réessayez.",
-    "invalid_solution": "La vérification anti-robot a échoué : réessayez.",
-    "expired": "La vérification anti-robot a expiré : cochez à nouveau la case.",
-    "replayed": "Cette vérification anti-robot a déjà servi : cochez à nouveau la case.",
-    "unverified": "La vérification anti-robot a échoué : réessayez.",
-    "backend_error": "La vérification anti-robot est momentanément indisponible : réessayez.",
+    "required": gettext_lazy(
+        "Merci de cocher la case « Je ne suis pas un robot » et d'attendre la "
+        "fin de la vérification."
+    ),
+    "malformed": gettext_lazy(
+        "La vérification anti-robot a échoué : rechargez la page et réessayez."
+    ),
+    "invalid_signature": ALTCHA_FAILED,
+    "invalid_solution": ALTCHA_FAILED,
+    "expired": gettext_lazy("La vérification anti-robot a expiré : cochez à nouveau la case."),
+    "replayed": gettext_lazy(
+        "Cette vérification anti-robot a déjà servi : cochez à nouveau la case."
+    ),
+    "unverified": ALTCHA_FAILED,
+    "backend_error": gettext_lazy(
+        "La vérification anti-robot est momentanément indisponible : réessayez."
+    ),
 }
 
 
@@ -78,18 +90,22 @@ class BoundedAltchaField(AltchaField):
 
 class PasswordResetRequestForm(AltchaMixin, forms.Form):
     reference = forms.CharField(
-        label="Référence client",
+        label=gettext_lazy("Référence client"),
         max_length=20,
-        help_text="Sans le V, telle qu'indiquée sur votre contrat ou votre facture "
-        "(par exemple 01776108).",
+        help_text=gettext_lazy(
+            "Sans le V, telle qu'indiquée sur votre contrat ou votre facture "
+            "(par exemple 01776108)."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "numeric"}),
     )
     postal_code = forms.CharField(
-        label="Code postal de la ville de votre contrat",
+        label=gettext_lazy("Code postal de la ville de votre contrat"),
         max_length=10,
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
     )
-    captcha = BoundedAltchaField(label="Code de sécurité", error_messages=ALTCHA_MESSAGES)
+    captcha = BoundedAltchaField(
+        label=gettext_lazy("Code de sécurité"), error_messages=ALTCHA_MESSAGES
+    )
 
     def refuse(self, message: str) -> None:
         """Show ``message`` without validating: nothing the client sent gets parsed."""
@@ -100,7 +116,7 @@ class PasswordResetRequestForm(AltchaMixin, forms.Form):
 
 class NewPasswordForm(forms.Form):
     new_password1 = forms.CharField(
-        label="Nouveau mot de passe",
+        label=gettext_lazy("Nouveau mot de passe"),
         strip=False,
         max_length=MAX_LENGTH,
         widget=forms.PasswordInput(
@@ -108,7 +124,7 @@ class NewPasswordForm(forms.Form):
         ),
     )
     new_password2 = forms.CharField(
-        label="Confirmez votre nouveau mot de passe",
+        label=gettext_lazy("Confirmez votre nouveau mot de passe"),
         strip=False,
         max_length=MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -130,7 +146,8 @@ class NewPasswordForm(forms.Form):
             self.add_error(
                 "new_password2",
                 forms.ValidationError(
-                    "Les deux mots de passe ne sont pas identiques.", code="password_mismatch"
+                    gettext("Les deux mots de passe ne sont pas identiques."),
+                    code="password_mismatch",
                 ),
             )
         return cleaned
@@ -138,7 +155,7 @@ class NewPasswordForm(forms.Form):
 
 class PasswordChangeForm(NewPasswordForm):
     old_password = forms.CharField(
-        label="Veuillez saisir votre ancien mot de passe",
+        label=gettext_lazy("Veuillez saisir votre ancien mot de passe"),
         strip=False,
         max_length=4096,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
@@ -151,10 +168,12 @@ class PasswordChangeForm(NewPasswordForm):
 
 class IdentifierForm(forms.Form):
     identifier = forms.CharField(
-        label="Nouvel identifiant personnalisé",
+        label=gettext_lazy("Nouvel identifiant personnalisé"),
         max_length=40,
-        help_text="De 4 à 40 caractères : lettres, chiffres et . - _ @ ; il ne doit pas "
-        "ressembler à une référence client.",
+        help_text=gettext_lazy(
+            "De 4 à 40 caractères : lettres, chiffres et . - _ @ ; il ne doit pas "
+            "ressembler à une référence client."
+        ),
         widget=forms.TextInput(
             attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
         ),
@@ -169,10 +188,12 @@ class StaffLoginForm(AdminAuthenticationForm):
     """
 
     otp_token = forms.CharField(
-        label="Code de vérification",
+        label=gettext_lazy("Code de vérification"),
         max_length=64,
-        help_text="Le code à 6 chiffres de votre application d'authentification, "
-        "ou un de vos codes de secours.",
+        help_text=gettext_lazy(
+            "Le code à 6 chiffres de votre application d'authentification, "
+            "ou un de vos codes de secours."
+        ),
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
         ),

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 
 LOGIN_AT = "guichet_login_at"
 MUST_UPGRADE = "guichet_must_upgrade_password"
@@ -31,7 +32,7 @@ class SessionTimeoutMiddleware:
                 logout(request)
                 messages.info(
                     request,
-                    "Votre session a expiré. Merci de vous identifier à nouveau.",
+                    gettext("Votre session a expiré. Merci de vous identifier à nouveau."),
                 )
                 return redirect(settings.LOGIN_URL)
             if LOGIN_AT not in session:

@@ -3,41 +3,46 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy
 
 
 class User(AbstractUser):
     customer = models.OneToOneField(
         "customers.Customer",
-        verbose_name="dossier client",
+        verbose_name=gettext_lazy("dossier client"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="user",
-        help_text="Vide pour le personnel de l'opérateur.",
+        help_text=gettext_lazy("Vide pour le personnel de l'opérateur."),
     )
     identifier = models.CharField(
-        "identifiant personnalisé",
+        gettext_lazy("identifiant personnalisé"),
         max_length=40,
         blank=True,
-        help_text="Utilisable à la place de la référence client pour se connecter.",
+        help_text=gettext_lazy("Utilisable à la place de la référence client pour se connecter."),
     )
-    password_changed_at = models.DateTimeField("mot de passe changé le", null=True, blank=True)
+    password_changed_at = models.DateTimeField(
+        gettext_lazy("mot de passe changé le"), null=True, blank=True
+    )
 
     class Meta:
-        verbose_name = "utilisateur"
-        verbose_name_plural = "utilisateurs"
+        verbose_name = gettext_lazy("utilisateur")
+        verbose_name_plural = gettext_lazy("utilisateurs")
         constraints = [
             models.UniqueConstraint(
                 Lower("identifier"),
                 condition=~models.Q(identifier=""),
                 name="accounts_user_identifier_unique_ci",
-                violation_error_message="Cet identifiant est déjà utilisé.",
+                violation_error_message=gettext_lazy("Cet identifiant est déjà utilisé."),
             ),
             models.CheckConstraint(
                 condition=models.Q(customer__isnull=True)
                 | models.Q(is_staff=False, is_superuser=False),
                 name="accounts_user_customer_not_staff",
-                violation_error_message="Un compte client ne peut pas être un compte du personnel.",
+                violation_error_message=gettext_lazy(
+                    "Un compte client ne peut pas être un compte du personnel."
+                ),
             ),
         ]
 
@@ -49,38 +54,44 @@ class SecurityEvent(models.Model):
     """What happened to an account, for the customer (« Mon profil ») and for staff (J2)."""
 
     class Kind(models.TextChoices):
-        LOGIN_SUCCEEDED = "login_succeeded", "Connexion réussie"
-        LOGIN_FAILED = "login_failed", "Échec de connexion"
-        LOGIN_THROTTLED = "login_throttled", "Connexion suspendue (trop d'essais)"
-        RESET_REQUESTED = "reset_requested", "Lien de réinitialisation envoyé"
+        LOGIN_SUCCEEDED = "login_succeeded", gettext_lazy("Connexion réussie")
+        LOGIN_FAILED = "login_failed", gettext_lazy("Échec de connexion")
+        LOGIN_THROTTLED = "login_throttled", gettext_lazy("Connexion suspendue (trop d'essais)")
+        RESET_REQUESTED = "reset_requested", gettext_lazy("Lien de réinitialisation envoyé")
         RESET_LINK_SENT_BY_STAFF = (
             "reset_sent_by_staff",
-            "Lien de première connexion envoyé par le personnel",
+            gettext_lazy("Lien de première connexion envoyé par le personnel"),
         )
-        RESET_USED = "reset_used", "Mot de passe réinitialisé"
-        RESET_LINK_INVALID = "reset_link_invalid", "Lien de réinitialisation refusé"
-        PASSWORD_CHANGED = "password_changed", "Mot de passe modifié"
-        PASSWORD_UPGRADE_REQUIRED = "password_upgrade_required", "Mot de passe à renforcer"
-        IDENTIFIER_CHANGED = "identifier_changed", "Identifiant modifié"
-        CURRENT_PASSWORD_WRONG = "current_password_wrong", "Mot de passe actuel erroné"
+        RESET_USED = "reset_used", gettext_lazy("Mot de passe réinitialisé")
+        RESET_LINK_INVALID = "reset_link_invalid", gettext_lazy("Lien de réinitialisation refusé")
+        PASSWORD_CHANGED = "password_changed", gettext_lazy("Mot de passe modifié")
+        PASSWORD_UPGRADE_REQUIRED = (
+            "password_upgrade_required",
+            gettext_lazy("Mot de passe à renforcer"),
+        )
+        IDENTIFIER_CHANGED = "identifier_changed", gettext_lazy("Identifiant modifié")
+        CURRENT_PASSWORD_WRONG = (
+            "current_password_wrong",
+            gettext_lazy("Mot de passe actuel erroné"),
+        )
 
     user = models.ForeignKey(
         User,
-        verbose_name="compte",
+        verbose_name=gettext_lazy("compte"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="security_events",
     )
-    kind = models.CharField("événement", max_length=40, choices=Kind.choices)
-    created_at = models.DateTimeField("date", auto_now_add=True, db_index=True)
-    ip_address = models.GenericIPAddressField("adresse IP", null=True, blank=True)
-    user_agent = models.CharField("navigateur", max_length=300, blank=True)
-    detail = models.CharField("détail", max_length=300, blank=True)
+    kind = models.CharField(gettext_lazy("événement"), max_length=40, choices=Kind.choices)
+    created_at = models.DateTimeField(gettext_lazy("date"), auto_now_add=True, db_index=True)
+    ip_address = models.GenericIPAddressField(gettext_lazy("adresse IP"), null=True, blank=True)
+    user_agent = models.CharField(gettext_lazy("navigateur"), max_length=300, blank=True)
+    detail = models.CharField(gettext_lazy("détail"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = "événement de sécurité"
-        verbose_name_plural = "événements de sécurité"
+        verbose_name = gettext_lazy("événement de sécurité")
+        verbose_name_plural = gettext_lazy("événements de sécurité")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "-created_at"])]
 

@@ -8,6 +8,7 @@ import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_lazy, pgettext
 from zxcvbn import zxcvbn
 
 MAX_LENGTH = 256
@@ -18,11 +19,16 @@ CRITERIA = [
     # id, text shown beside the field (ticked by the page's script while typing)
     (
         "length",
-        "Au moins 12 caractères avec majuscule, minuscule, chiffre et caractère spécial, "
-        "ou au moins 14 caractères de tout type (une phrase de passe convient)",
+        gettext_lazy(
+            "Au moins 12 caractères avec majuscule, minuscule, chiffre et caractère spécial, "
+            "ou au moins 14 caractères de tout type (une phrase de passe convient)"
+        ),
     ),
-    ("guess", "Difficile à deviner (pas un mot de passe courant ni une suite évidente)"),
-    ("personal", "Sans votre référence client, identifiant, nom ou code postal"),
+    (
+        "guess",
+        gettext_lazy("Difficile à deviner (pas un mot de passe courant ni une suite évidente)"),
+    ),
+    ("personal", gettext_lazy("Sans votre référence client, identifiant, nom ou code postal")),
 ]
 
 
@@ -64,15 +70,19 @@ def password_problems(password: str, user=None) -> list[ValidationError]:
     if length > MAX_LENGTH:
         problems.append(
             ValidationError(
-                f"Le mot de passe ne peut pas dépasser {MAX_LENGTH} caractères.", code="too_long"
+                gettext("Le mot de passe ne peut pas dépasser %(max)s caractères.")
+                % {"max": MAX_LENGTH},
+                code="too_long",
             )
         )
         return problems
     if not (length >= 14 or (length >= 12 and _kinds(password) == 4)):
         problems.append(
             ValidationError(
-                "Le mot de passe doit compter au moins 12 caractères mêlant majuscule, minuscule, "
-                "chiffre et caractère spécial, ou au moins 14 caractères.",
+                gettext(
+                    "Le mot de passe doit compter au moins 12 caractères mêlant majuscule, "
+                    "minuscule, chiffre et caractère spécial, ou au moins 14 caractères."
+                ),
                 code="too_short",
             )
         )
@@ -86,8 +96,10 @@ def password_problems(password: str, user=None) -> list[ValidationError]:
         ):
             problems.append(
                 ValidationError(
-                    "Le mot de passe ne doit contenir ni votre référence client, ni votre "
-                    "identifiant, ni votre nom, ni votre code postal.",
+                    gettext(
+                        "Le mot de passe ne doit contenir ni votre référence client, ni votre "
+                        "identifiant, ni votre nom, ni votre code postal."
+                    ),
                     code="personal",
                 )
             )
@@ -98,9 +110,11 @@ def password_problems(password: str, user=None) -> list[ValidationError]:
     ):
         problems.append(
             ValidationError(
-                "Ce mot de passe est trop facile à deviner : évitez les mots courants, les suites "
-                "(azerty, 1234) et les substitutions évidentes (@ pour a). Une phrase de quelques "
-                "mots sans rapport entre eux est plus sûre.",
+                gettext(
+                    "Ce mot de passe est trop facile à deviner : évitez les mots courants, les "
+                    "suites (azerty, 1234) et les substitutions évidentes (@ pour a). Une phrase "
+                    "de quelques mots sans rapport entre eux est plus sûre."
+                ),
                 code="guessable",
             )
         )
@@ -129,7 +143,9 @@ class CnilPasswordValidator:
             raise ValidationError(problems)
 
     def get_help_text(self):
-        return " ; ".join(text for _id, text in CRITERIA) + "."
+        # French puts a space before « ; », English does not.
+        separator = pgettext("between password criteria", " ; ")
+        return separator.join(str(text) for _id, text in CRITERIA) + "."
 
 
 def is_compliant(password: str, user=None) -> bool:

@@ -9,10 +9,10 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
@@ -126,6 +126,7 @@ def password_reset_send(*, user: User, request=None, by_staff: bool = False) -> 
         # The outbox, which staff read, keeps a placeholder: the link is made at send time.
         email_queue(
             to=customer.contact_email,
+            language=customer.language,
             template="password_reset",
             context={
                 "reference": customer.reference,
@@ -180,10 +181,40 @@ def password_reset_request(*, reference: str, postal_code: str, request=None) ->
     return ResetRequestResult(masked_email=mask_email(customer.contact_email))
 
 
-def _notify(user: User, message: str, *, to: str | None = None) -> None:
-    address = to or (user.customer.contact_email if user.customer_id else user.email)
-    if address:
-        email_queue(to=address, template="security_notice", context={"message": message})
+def _notify(user: User, message: str, params: dict | None = None) -> None:
+    """A security notice; `message` (gettext_lazy) is put in the customer's language here."""
+    address = user.customer.contact_email if user.customer_id else user.email
+    if not address:
+        return
+    language = user.customer.language if user.customer_id else None
+    with translation.override(language or settings.LANGUAGE_CODE):
+        now = timezone.localtime()
+        text = str(message) % {
+            "date": formats.date_format(now, "SHORT_DATE_FORMAT"),
+            "time": formats.time_format(now, "TIME_FORMAT"),
+            **(params or {}),
+        }
+    email_queue(
+        to=address, template="security_notice", context={"message": text}, language=language
+    )
+
+
+# Security notices, each rendered in the customer's language by _notify (%(date)s and %(time)s
+# are the moment of the change, formatted for that language).
+PASSWORD_CHANGED_NOTICE = gettext_lazy(
+    "Le mot de passe de votre %(portal)s a été modifié le %(date)s à %(time)s."
+)
+PASSWORD_RESET_NOTICE = gettext_lazy(
+    "Le mot de passe de votre %(portal)s a été réinitialisé le %(date)s à %(time)s."
+)
+PASSWORD_CHANGED_BY_STAFF_NOTICE = gettext_lazy(
+    "Le mot de passe de votre Espace Client a été modifié par notre service client le "
+    "%(date)s à %(time)s."
+)
+IDENTIFIER_CHANGED_NOTICE = gettext_lazy(
+    "Votre identifiant personnalisé est désormais « %(identifier)s ». Vous pouvez l'utiliser "
+    "à la place de votre référence client pour vous connecter."
+)
 
 
 def password_set(*, user: User, password: str, request=None, reset: bool = False) -> None:
@@ -196,9 +227,8 @@ def password_set(*, user: User, password: str, request=None, reset: bool = False
         security_event_record(user=user, kind=kind, request=request)
         _notify(
             user,
-            f"Le mot de passe de votre {settings.GUICHET_BRAND['portal_name']} a été "
-            f"{'réinitialisé' if reset else 'modifié'} le "
-            f"{timezone.localtime():%d/%m/%Y à %H:%M}.",
+            PASSWORD_RESET_NOTICE if reset else PASSWORD_CHANGED_NOTICE,
+            {"portal": settings.GUICHET_BRAND["portal_name"]},
         )
     for account in throttle_accounts_of(user):
         throttle.login_reset(account=account)
@@ -215,30 +245,30 @@ def password_changed_by_staff(*, user: User, request=None) -> None:
             detail="par le personnel",
         )
         if user.customer_id:
-            _notify(
-                user,
-                "Le mot de passe de votre Espace Client a été modifié par notre "
-                f"service client le {timezone.localtime():%d/%m/%Y à %H:%M}.",
-            )
+            _notify(user, PASSWORD_CHANGED_BY_STAFF_NOTICE)
 
 
 def identifier_validate(*, user: User, identifier: str) -> str:
     identifier = identifier.strip()
     if not IDENTIFIER_SHAPE.match(identifier):
         raise ValidationError(
-            "L'identifiant compte de 4 à 40 caractères : lettres sans accent, chiffres, "
-            "et les signes . - _ @.",
+            gettext(
+                "L'identifiant compte de 4 à 40 caractères : lettres sans accent, chiffres, "
+                "et les signes . - _ @."
+            ),
             code="identifier_shape",
         )
     if identifier.lstrip("Vv").isdigit():
         raise ValidationError(
-            "L'identifiant ne peut pas ressembler à une référence client : ajoutez des lettres.",
+            gettext(
+                "L'identifiant ne peut pas ressembler à une référence client : ajoutez des lettres."
+            ),
             code="identifier_like_reference",
         )
     # Checked against other customers' identifiers only: staff log in on the back office under
     # usernames of their own, which a customer must not be able to probe from the portal.
     if User.objects.filter(identifier__iexact=identifier).exclude(pk=user.pk).exists():
-        raise ValidationError("Cet identifiant est déjà utilisé.", code="identifier_taken")
+        raise ValidationError(gettext("Cet identifiant est déjà utilisé."), code="identifier_taken")
     return identifier
 
 
@@ -256,11 +286,7 @@ def identifier_change(*, user: User, identifier: str, request=None) -> None:
             request=request,
             detail=f"{previous or '(aucun)'} → {identifier}",
         )
-        _notify(
-            user,
-            f"Votre identifiant personnalisé est désormais « {identifier} ». Vous pouvez "
-            "l'utiliser à la place de votre référence client pour vous connecter.",
-        )
+        _notify(user, IDENTIFIER_CHANGED_NOTICE, {"identifier": identifier})
 
 
 def user_for_login(login: str) -> User | None:
@@ -303,8 +329,9 @@ class LoginResult:
     must_upgrade: bool = False
 
 
-LOGIN_FAILED = "Référence client ou mot de passe incorrect."
-STAFF_LOGIN_FAILED = "Identifiant, mot de passe ou code de vérification incorrect."
+# Marked here, translated where they are shown (gettext at the return).
+LOGIN_FAILED = gettext_noop("Référence client ou mot de passe incorrect.")
+STAFF_LOGIN_FAILED = gettext_noop("Identifiant, mot de passe ou code de vérification incorrect.")
 BACK_OFFICE = "back office"
 
 
@@ -333,7 +360,7 @@ def login_attempt(*, request, login: str, password: str) -> LoginResult:
             security_event_record(
                 user=target, kind=SecurityEvent.Kind.LOGIN_FAILED, request=request
             )
-        return LoginResult(error=LOGIN_FAILED)
+        return LoginResult(error=gettext(LOGIN_FAILED))
     security_event_record(user=user, kind=SecurityEvent.Kind.LOGIN_SUCCEEDED, request=request)
     must_upgrade = not is_compliant(password, user)
     if must_upgrade:
@@ -343,7 +370,7 @@ def login_attempt(*, request, login: str, password: str) -> LoginResult:
     return LoginResult(user=user, must_upgrade=must_upgrade)
 
 
-WRONG_CURRENT_PASSWORD = "L'ancien mot de passe n'est pas le bon."
+WRONG_CURRENT_PASSWORD = gettext_noop("L'ancien mot de passe n'est pas le bon.")
 
 
 def current_password_check(*, request, user: User, password: str) -> str:
@@ -376,7 +403,7 @@ def current_password_check(*, request, user: User, password: str) -> str:
     security_event_record(
         user=user, kind=SecurityEvent.Kind.CURRENT_PASSWORD_WRONG, request=request
     )
-    return WRONG_CURRENT_PASSWORD
+    return gettext(WRONG_CURRENT_PASSWORD)
 
 
 def _second_factor_device(user: User, token: str):
@@ -430,5 +457,5 @@ def staff_login_attempt(*, request, username: str, password: str, token: str) ->
     if target is not None:
         security_event_record(user=target, kind=kind, request=request, detail=BACK_OFFICE)
     if user is None:
-        return LoginResult(error=STAFF_LOGIN_FAILED)
+        return LoginResult(error=gettext(STAFF_LOGIN_FAILED))
     return LoginResult(user=user)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext, ngettext
 
 from guichet.core.net import address_group, client_ip
 
@@ -114,27 +115,31 @@ class Decision:
 
     @property
     def message(self) -> str:
+        # Built when read, in the language of the page that shows it.
         minutes = max(1, math.ceil(self.wait_seconds / 60))
-        when = f"{minutes} minute{'s' if minutes > 1 else ''}"
+        when = ngettext("%(count)s minute", "%(count)s minutes", minutes) % {"count": minutes}
         if self.reason == "daily":
             hours = max(1, round(self.wait_seconds / 3600))
-            when = f"{hours} heure{'s' if hours > 1 else ''}" if minutes > 90 else when
-            return (
+            if minutes > 90:
+                when = ngettext("%(count)s heure", "%(count)s heures", hours) % {"count": hours}
+            return gettext(
                 "Trop d'essais infructueux aujourd'hui : par sécurité, la connexion à ce compte "
-                f"est suspendue. Réessayez dans {when}, ou réinitialisez votre mot de passe "
+                "est suspendue. Réessayez dans %(when)s, ou réinitialisez votre mot de passe "
                 "avec « Mot de passe oublié »."
-            )
+            ) % {"when": when}
         if self.reason == "busy":
-            return "Une connexion à ce compte est déjà en cours : réessayez dans quelques secondes."
-        if self.reason == "address":
-            return (
-                "Trop de tentatives depuis votre connexion Internet. "
-                f"Merci de patienter {when} avant de réessayer."
+            return gettext(
+                "Une connexion à ce compte est déjà en cours : réessayez dans quelques secondes."
             )
-        return (
+        if self.reason == "address":
+            return gettext(
+                "Trop de tentatives depuis votre connexion Internet. "
+                "Merci de patienter %(when)s avant de réessayer."
+            ) % {"when": when}
+        return gettext(
             "Plusieurs essais infructueux : par sécurité, merci de patienter "
-            f"{when} avant de réessayer. Vous pouvez aussi utiliser « Mot de passe oublié »."
-        )
+            "%(when)s avant de réessayer. Vous pouvez aussi utiliser « Mot de passe oublié »."
+        ) % {"when": when}
 
 
 def _account_delay(failures: int) -> int:

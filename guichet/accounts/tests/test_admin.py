@@ -15,11 +15,27 @@ def test_staff_send_the_first_access_link(admin_client, customer_user, settings)
         {"action": "send_first_access_link", "_selected_action": [customer_user.pk]},
         follow=True,
     )
-    assert "Lien envoyé à 1 client(s)." in response.content.decode()
+    assert "Lien envoyé à 1 client." in response.content.decode()
     assert "https://espaceclient.example.fr/mot-de-passe/" in mail.outbox[-1].body
     assert SecurityEvent.objects.filter(
         user=customer_user, kind=SecurityEvent.Kind.RESET_LINK_SENT_BY_STAFF
     ).exists()
+
+
+def test_the_count_of_links_sent_agrees_with_its_number(
+    admin_client, customer_user, other_customer
+):
+    response = admin_client.post(
+        "/back-office/accounts/user/",
+        {
+            "action": "send_first_access_link",
+            "_selected_action": [customer_user.pk, other_customer.user.pk],
+        },
+        follow=True,
+    )
+
+    assert "Lien envoyé à 2 clients." in response.content.decode()
+    assert len(mail.outbox) == 2
 
 
 def test_staff_see_the_security_events(admin_client, client, customer_user):

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -73,7 +74,7 @@ def login_view(request):
 @require_POST
 def logout_view(request):
     auth_logout(request)
-    messages.success(request, "Vous êtes déconnecté(e). À bientôt !")
+    messages.success(request, gettext("Vous êtes déconnecté(e). À bientôt !"))
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
@@ -86,10 +87,18 @@ def password_reset_request(request):
         return render(request, "accounts/reset_request.html", {"form": form})
 
     def too_many(wait: int):
+        minutes = max(1, wait // 60)
         form.refuse(
-            "Trop de demandes de lien pour ce dossier ou depuis votre connexion : merci de "
-            f"réessayer dans {max(1, wait // 60)} minutes. Le dernier lien envoyé reste "
-            "valable 15 minutes."
+            ngettext(
+                "Trop de demandes de lien pour ce dossier ou depuis votre connexion : merci de "
+                "réessayer dans %(count)s minute. Le dernier lien envoyé reste valable "
+                "15 minutes.",
+                "Trop de demandes de lien pour ce dossier ou depuis votre connexion : merci de "
+                "réessayer dans %(count)s minutes. Le dernier lien envoyé reste valable "
+                "15 minutes.",
+                minutes,
+            )
+            % {"count": minutes}
         )
         return render(request, "accounts/reset_request.html", {"form": form}, status=429)
 
@@ -212,7 +221,7 @@ def profile(request):
             except ValidationError as error:
                 identifier_form.add_error("identifier", error)
             else:
-                messages.success(request, "Votre identifiant personnalisé est enregistré.")
+                messages.success(request, gettext("Votre identifiant personnalisé est enregistré."))
                 return redirect("accounts:profile")
     elif request.method == "POST" and request.POST.get("action") == "password":
         password_form = PasswordChangeForm(user, request.POST)
@@ -229,7 +238,7 @@ def profile(request):
                     request=request,
                 )
                 update_session_auth_hash(request, user)
-                messages.success(request, "Votre mot de passe est modifié.")
+                messages.success(request, gettext("Votre mot de passe est modifié."))
                 return redirect("accounts:profile")
     logins = SecurityEvent.objects.filter(
         user=user,
@@ -243,7 +252,7 @@ def profile(request):
             "password_form": password_form,
             "criteria": CRITERIA,
             "logins": logins,
-            "breadcrumbs": [("Mes données", None), ("Mon profil", None)],
+            "breadcrumbs": [(gettext("Mes données"), None), (gettext("Mon profil"), None)],
             "nav": "data",
         },
     )
@@ -262,7 +271,7 @@ def password_upgrade(request):
         )
         update_session_auth_hash(request, request.user)
         del request.session[MUST_UPGRADE]
-        messages.success(request, "Merci ! Votre nouveau mot de passe est enregistré.")
+        messages.success(request, gettext("Merci ! Votre nouveau mot de passe est enregistré."))
         return redirect(settings.LOGIN_REDIRECT_URL)
     return render(
         request,

@@ -35,6 +35,15 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports --no-cache
+
+# The translation catalogues (locale/<language>/LC_MESSAGES): every marked string of the Python
+# code, templates and JavaScript, then compiled. CI checks it leaves nothing to commit.
+MESSAGES_IGNORE := --ignore=staticfiles --ignore=media --ignore=bench --ignore=docs
+messages: install
+	DEBUG=1 $(BIN)/python manage.py makemessages --all --no-location --no-obsolete $(MESSAGES_IGNORE) -v0
+	DEBUG=1 $(BIN)/python manage.py makemessages --all --no-location --no-obsolete $(MESSAGES_IGNORE) -d djangojs -v0
+	for po in locale/*/LC_MESSAGES/*.po; do msgfmt --check -o "$${po%.po}.mo" "$$po" || exit 1; done
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -8,12 +8,15 @@ from django.forms.utils import ErrorDict
 from django.utils.translation import gettext, gettext_lazy
 
 from .passwords import MAX_LENGTH
-from .services import LOGIN_FAILED, login_attempt, staff_login_attempt
+from .services import LOGIN_FAILED, staff_login_attempt
 
 __all__ = ["LOGIN_FAILED", "LoginForm"]
 
 
 class LoginForm(forms.Form):
+    """Only what was typed: the login view checks it through the login service (throttle,
+    password), whose answer goes back on the form."""
+
     login = forms.CharField(
         label=gettext_lazy("Référence client ou identifiant"),
         max_length=80,
@@ -31,20 +34,6 @@ class LoginForm(forms.Form):
         max_length=4096,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-
-    def __init__(self, request=None, *args, **kwargs):
-        self.request = request
-        self.result = None
-        super().__init__(*args, **kwargs)
-
-    def clean(self):
-        cleaned = super().clean()
-        login, password = cleaned.get("login"), cleaned.get("password")
-        if login and password:
-            self.result = login_attempt(request=self.request, login=login, password=password)
-            if self.result.user is None:
-                raise forms.ValidationError(self.result.error, code="invalid_login")
-        return cleaned
 
 
 ALTCHA_FAILED = gettext_lazy("La vérification anti-robot a échoué : réessayez.")

@@ -148,11 +148,30 @@ def password_reset_send(*, user: User, request=None, by_staff: bool = False) -> 
 @dataclass(frozen=True)
 class ResetRequestResult:
     masked_email: str | None = None
-    wait_seconds: int = 0  # > 0: too many links for this account lately
+    wait_seconds: int = 0  # > 0: too many links for this account or address lately
+
+
+RESET_WINDOW_SECONDS = 3600
+
+
+def reset_request_allowed(*, request) -> ResetRequestResult:
+    """Count a « Mot de passe oublié » request against its address's cap (N an hour).
+
+    Called before the form is read: past the cap, nothing a robot sent (the anti-robot payload
+    above all) gets parsed. ``wait_seconds`` > 0 when refused.
+    """
+    decision = throttle.hit(
+        scope="reset-ip",
+        value=throttle.client_ip(request),
+        limit=settings.GUICHET_RESET_MAX_PER_IP,
+        window=RESET_WINDOW_SECONDS,
+    )
+    return ResetRequestResult(wait_seconds=0 if decision.allowed else decision.wait_seconds)
 
 
 def password_reset_request(*, reference: str, postal_code: str, request=None) -> ResetRequestResult:
-    """A2: send a link when reference and postal code match, at most N an hour per account.
+    """A2: send a link when reference and postal code match, at most N an hour per account
+    (the per-address cap is ``reset_request_allowed``, checked before the form).
 
     The per-account limit counts matching requests only, so someone who does not know the
     postal code cannot use it to keep the holder from asking for a link.
@@ -169,7 +188,7 @@ def password_reset_request(*, reference: str, postal_code: str, request=None) ->
         scope="reset-ref",
         value=customer.reference,
         limit=settings.GUICHET_RESET_MAX_PER_REFERENCE,
-        window=3600,
+        window=RESET_WINDOW_SECONDS,
     )
     if not decision.allowed:
         return ResetRequestResult(wait_seconds=max(60, decision.wait_seconds))

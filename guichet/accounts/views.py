@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from guichet.core.decorators import customer_required
 
-from . import services, throttle
+from . import services
 from .forms import (
     IdentifierForm,
     LoginForm,
@@ -36,7 +36,6 @@ from .passwords import CRITERIA, password_problems
 
 RESET_SESSION_TOKEN = "guichet_reset_token"
 RESET_SET_TOKEN = "nouveau"
-HOUR = 3600
 
 
 def _next_url(request) -> str:
@@ -54,22 +53,30 @@ def _next_url(request) -> str:
 def login_view(request):
     if request.user.is_authenticated and request.user.customer_id:
         return redirect(settings.LOGIN_REDIRECT_URL)
-    form = LoginForm(request, data=request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        # auth_login rotates the session key, so a session id set before login is useless.
-        auth_login(request, form.result.user, backend="guichet.accounts.backends.CustomerBackend")
-        now = int(time.time())
-        request.session[LOGIN_AT] = now
-        request.session[SEEN_AT] = now
-        if form.result.must_upgrade:
-            request.session[MUST_UPGRADE] = True
-            return redirect("accounts:password_upgrade")
-        return redirect(_next_url(request) or settings.LOGIN_REDIRECT_URL)
-    status = 429 if form.result is not None and form.result.throttled else 200
+    form = LoginForm(data=request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return _login_page(request, form)
+    result = services.login_attempt(
+        request=request, login=form.cleaned_data["login"], password=form.cleaned_data["password"]
+    )
+    if result.user is None:
+        form.add_error(None, ValidationError(result.error, code="invalid_login"))
+        return _login_page(request, form, status=429 if result.throttled else 200)
+    # auth_login rotates the session key, so a session id set before login is useless.
+    auth_login(request, result.user, backend="guichet.accounts.backends.CustomerBackend")
+    now = int(time.time())
+    request.session[LOGIN_AT] = now
+    request.session[SEEN_AT] = now
+    if result.must_upgrade:
+        request.session[MUST_UPGRADE] = True
+        return redirect("accounts:password_upgrade")
+    return redirect(_next_url(request) or settings.LOGIN_REDIRECT_URL)
+
+
+def _login_page(request, form, *, status: int = 200):
     return render(
         request, "accounts/login.html", {"form": form, "next": _next_url(request)}, status=status
     )
-
 
 @require_POST
 def logout_view(request):
@@ -104,14 +111,9 @@ def password_reset_request(request):
 
     # The per-address cap comes before the form is read: past it, nothing a robot sends
     # (the anti-robot payload above all) is parsed.
-    decision = throttle.hit(
-        scope="reset-ip",
-        value=throttle.client_ip(request),
-        limit=settings.GUICHET_RESET_MAX_PER_IP,
-        window=HOUR,
-    )
-    if not decision.allowed:
-        return too_many(decision.wait_seconds)
+    allowed = services.reset_request_allowed(request=request)
+    if allowed.wait_seconds:
+        return too_many(allowed.wait_seconds)
     if not form.is_valid():
         return render(request, "accounts/reset_request.html", {"form": form})
     result = services.password_reset_request(

@@ -9,7 +9,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
@@ -17,6 +17,7 @@ from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from guichet.core.emails import SecretLinkUnavailable, email_queue, secret_link_builder
+from guichet.core.formatting import format_date
 from guichet.core.net import client_ip, valid_ip
 from guichet.customers.models import Customer
 
@@ -208,11 +209,7 @@ def _notify(user: User, message: str, params: dict | None = None) -> None:
     language = user.customer.language if user.customer_id else None
     with translation.override(language or settings.LANGUAGE_CODE):
         now = timezone.localtime()
-        text = str(message) % {
-            "date": formats.date_format(now, "SHORT_DATE_FORMAT"),
-            "time": formats.time_format(now, "TIME_FORMAT"),
-            **(params or {}),
-        }
+        text = str(message) % {"date": format_date(now), "time": f"{now:%H:%M}", **(params or {})}
     email_queue(
         to=address, template="security_notice", context={"message": text}, language=language
     )

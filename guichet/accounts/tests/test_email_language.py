@@ -8,6 +8,9 @@ import time_machine
 
 from guichet.accounts import services
 from guichet.core.models import OutboxEmail
+from guichet.core.tests.english_catalogue import install_english, pending_entries
+
+PENDING = "python-accounts-customers-catalog-core"
 
 NOW = datetime.datetime(2026, 3, 2, 9, 30, tzinfo=datetime.UTC)  # 10:30 in Colmar
 LANG = "{% load i18n %}{% get_current_language as lang %}"
@@ -49,9 +52,8 @@ def test_a_security_notice_is_written_in_english_for_an_english_customer(
     [email] = notices()
     assert email.subject == "Subject en"
     assert email.body_html.startswith('<html lang="en">')
-    # The message itself is built in English: its date and time are in English formats.
-    assert "03/02/2026" in email.body_text
-    assert "10:30 a.m." in email.body_text
+    # The message itself is built in English: its date is in the English format.
+    assert "2 Mar 2026" in email.body_text
 
 
 @pytest.mark.django_db
@@ -129,3 +131,17 @@ def test_the_other_french_notices_keep_their_wording(customer_user):
         "Votre identifiant personnalisé est désormais « claire.m ». Vous pouvez l'utiliser à la "
         "place de votre référence client pour vous connecter." in identifier
     )
+
+
+@pytest.mark.django_db
+def test_with_the_english_catalogue_the_notice_is_english(customer_user, settings, tmp_path):
+    install_english(settings, tmp_path, pending_entries(PENDING))
+    customer_user.customer.language = "en"
+    customer_user.customer.save(update_fields=["language"])
+
+    services.password_set(user=customer_user, password="Un-Autre-Mot-De-Passe-2026")
+    services.identifier_change(user=customer_user, identifier="claire.m")
+
+    changed, identifier = (email.body_text for email in notices())
+    assert "The password of your Espace Client was changed on 2 Mar 2026 at 10:30." in changed
+    assert "Your personal identifier is now “claire.m”." in identifier

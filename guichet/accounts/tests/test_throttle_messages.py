@@ -4,8 +4,12 @@ import datetime
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from guichet.accounts.throttle import Decision
+from guichet.core.tests.english_catalogue import install_english, pending_entries
+
+PENDING = "python-accounts-customers-catalog-core"
 
 NOW = datetime.datetime(2026, 3, 2, 9, 30, tzinfo=datetime.UTC)
 
@@ -70,3 +74,22 @@ def test_a_reset_request_refused_for_a_minute_says_one_minute(client, settings):
 
     assert response.status_code == 429
     assert "réessayer dans 1 minute. Le dernier lien" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("reason", "wait", "expected"),
+    [
+        ("account", datetime.timedelta(minutes=1), "please wait 1 minute before trying again"),
+        ("address", datetime.timedelta(minutes=4), "Please wait 4 minutes before trying again."),
+        ("daily", datetime.timedelta(hours=2), "Try again in 2 hours, or reset"),
+        ("busy", datetime.timedelta(seconds=5), "try again in a few seconds"),
+    ],
+)
+def test_the_waits_read_in_english_with_the_english_catalogue(
+    settings, tmp_path, reason, wait, expected
+):
+    install_english(settings, tmp_path, pending_entries(PENDING))
+
+    with translation.override("en"):
+        assert expected in refused(reason, wait)
+    assert "patienter" in refused("account", datetime.timedelta(minutes=1))  # French outside

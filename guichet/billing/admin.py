@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext, gettext_lazy
 
 from guichet.core.admin_site import ReadOnlyAdminMixin
 from guichet.core.formatting import format_cents
@@ -55,19 +56,19 @@ class InvoiceAdmin(StaffAuditMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["number", "issue_date", "period", "source", "pdf_link"]}),
         (
-            "Client",
+            gettext_lazy("Client"),
             {"fields": ["customer", "customer_reference", "customer_name", "billing_address"]},
         ),
         (
-            "Montants (centimes)",
+            gettext_lazy("Montants (centimes)"),
             {"fields": ["total_excl_vat_cents", "total_vat_cents", "total_incl_vat_cents"]},
         ),
-        ("Paiement", {"fields": ["payment_method", "due_date", "status", "paid_at"]}),
-        ("Document", {"fields": ["seller", "pdf_sha256", "created_at"]}),
+        (gettext_lazy("Paiement"), {"fields": ["payment_method", "due_date", "status", "paid_at"]}),
+        (gettext_lazy("Document"), {"fields": ["seller", "pdf_sha256", "created_at"]}),
     ]
     readonly_fields = [field for _, options in fieldsets for field in options["fields"]]
 
-    @admin.display(description="total TTC", ordering="total_incl_vat_cents")
+    @admin.display(description=gettext_lazy("total TTC"), ordering="total_incl_vat_cents")
     def total(self, invoice):
         return format_cents(invoice.total_incl_vat_cents)
 
@@ -101,7 +102,10 @@ class InvoiceAdmin(StaffAuditMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             content = invoice_pdf_content(invoice=invoice)
         except DocumentUnavailable:
             return HttpResponse(
-                "Le PDF de cette facture ne correspond plus à son empreinte : voir les journaux.",
+                gettext(
+                    "Le PDF de cette facture ne correspond plus à son empreinte : "
+                    "voir les journaux."
+                ),
                 status=503,
                 content_type="text/plain; charset=utf-8",
             )

@@ -4,7 +4,9 @@ import datetime
 
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
+
+from guichet.core.formatting import format_date
 
 from .money import format_rate
 from .periods import add_months
@@ -18,12 +20,12 @@ class InvoiceCounter(models.Model):
     """The last number given for a prefix, incremented under a row lock by the issuing
     transaction: a rolled-back issue gives its number back, so numbers have no gap."""
 
-    prefix = models.CharField("préfixe", max_length=10, unique=True, blank=True)
-    last_number = models.BigIntegerField("dernier numéro attribué", default=0)
+    prefix = models.CharField(gettext_lazy("préfixe"), max_length=10, unique=True, blank=True)
+    last_number = models.BigIntegerField(gettext_lazy("dernier numéro attribué"), default=0)
 
     class Meta:
-        verbose_name = "compteur de numéros de facture"
-        verbose_name_plural = "compteurs de numéros de facture"
+        verbose_name = gettext_lazy("compteur de numéros de facture")
+        verbose_name_plural = gettext_lazy("compteurs de numéros de facture")
         ordering = ["prefix"]
         constraints = [
             models.CheckConstraint(
@@ -32,7 +34,10 @@ class InvoiceCounter(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.prefix or '(sans préfixe)'} : {self.last_number}"
+        return gettext("%(prefix)s : %(number)s") % {
+            "prefix": self.prefix or gettext("(sans préfixe)"),
+            "number": self.last_number,
+        }
 
 
 class InvoiceQuerySet(models.QuerySet):
@@ -56,7 +61,8 @@ class InvoiceQuerySet(models.QuerySet):
         frozen = set(kwargs) - Invoice.MUTABLE_FIELDS
         if frozen:
             raise InvoiceImmutableError(
-                f"Une facture émise ne peut pas être modifiée ({', '.join(sorted(frozen))})."
+                gettext("Une facture émise ne peut pas être modifiée (%(fields)s).")
+                % {"fields": ", ".join(sorted(frozen))}
             )
         return super().update(**kwargs)
 
@@ -69,67 +75,73 @@ class InvoiceQuerySet(models.QuerySet):
         )
 
     def delete(self):
-        raise InvoiceImmutableError("Une facture émise ne peut pas être supprimée.")
+        raise InvoiceImmutableError(gettext("Une facture émise ne peut pas être supprimée."))
 
     delete.queryset_only = True
 
 
 class Invoice(models.Model):
     class Status(models.TextChoices):
-        ISSUED = "issued", "À payer"
-        PAID = "paid", "Payée"
+        ISSUED = "issued", gettext_lazy("À payer")
+        PAID = "paid", gettext_lazy("Payée")
 
     class PaymentMethod(models.TextChoices):
-        DIRECT_DEBIT = "direct_debit", "Prélèvement"
-        ON_RECEIPT = "on_receipt", "Paiement à réception"
+        DIRECT_DEBIT = "direct_debit", gettext_lazy("Prélèvement")
+        ON_RECEIPT = "on_receipt", gettext_lazy("Paiement à réception")
 
     class Source(models.TextChoices):
-        BILLING_RUN = "billing_run", "Facturation mensuelle"
-        IMPORT = "import", "Import"
+        BILLING_RUN = "billing_run", gettext_lazy("Facturation mensuelle")
+        IMPORT = "import", gettext_lazy("Import")
 
     # Everything else is the document itself; only its settlement and where its PDF file is
     # stored change after it is issued. The PDF's checksum is set once, by pdf_claim().
     MUTABLE_FIELDS = frozenset({"status", "paid_at", "pdf"})
 
-    number = models.CharField("numéro", max_length=30, unique=True)
+    number = models.CharField(gettext_lazy("numéro"), max_length=30, unique=True)
     customer = models.ForeignKey(
         "customers.Customer",
-        verbose_name="client",
+        verbose_name=gettext_lazy("client"),
         on_delete=models.PROTECT,
         related_name="invoices",
     )
     # What the invoice says about the customer and the seller, as it was when issued.
-    customer_reference = models.CharField("référence client", max_length=8)
-    customer_name = models.CharField("nom du client", max_length=300)
-    billing_address = models.TextField("adresse de facturation")
-    seller = models.JSONField("identité de l'opérateur", default=dict)
+    customer_reference = models.CharField(gettext_lazy("référence client"), max_length=8)
+    customer_name = models.CharField(gettext_lazy("nom du client"), max_length=300)
+    billing_address = models.TextField(gettext_lazy("adresse de facturation"))
+    seller = models.JSONField(gettext_lazy("identité de l'opérateur"), default=dict)
 
-    period = models.DateField("période", help_text="Premier jour du mois facturé.")
-    issue_date = models.DateField("date de facture")
+    period = models.DateField(
+        gettext_lazy("période"), help_text=gettext_lazy("Premier jour du mois facturé.")
+    )
+    issue_date = models.DateField(gettext_lazy("date de facture"))
     payment_method = models.CharField(
-        "mode de paiement", max_length=20, choices=PaymentMethod.choices
+        gettext_lazy("mode de paiement"), max_length=20, choices=PaymentMethod.choices
     )
     due_date = models.DateField(
-        "échéance ou date de prélèvement",
-        help_text="Date limite de paiement, ou date du prélèvement prévu.",
+        gettext_lazy("échéance ou date de prélèvement"),
+        help_text=gettext_lazy("Date limite de paiement, ou date du prélèvement prévu."),
     )
-    total_excl_vat_cents = models.BigIntegerField("total HT (centimes)")
-    total_vat_cents = models.BigIntegerField("total TVA (centimes)")
-    total_incl_vat_cents = models.BigIntegerField("total TTC (centimes)")
-    source = models.CharField("origine", max_length=20, choices=Source.choices)
+    total_excl_vat_cents = models.BigIntegerField(gettext_lazy("total HT (centimes)"))
+    total_vat_cents = models.BigIntegerField(gettext_lazy("total TVA (centimes)"))
+    total_incl_vat_cents = models.BigIntegerField(gettext_lazy("total TTC (centimes)"))
+    source = models.CharField(gettext_lazy("origine"), max_length=20, choices=Source.choices)
 
-    status = models.CharField("état", max_length=10, choices=Status.choices, default=Status.ISSUED)
-    paid_at = models.DateTimeField("payée le", null=True, blank=True)
+    status = models.CharField(
+        gettext_lazy("état"), max_length=10, choices=Status.choices, default=Status.ISSUED
+    )
+    paid_at = models.DateTimeField(gettext_lazy("payée le"), null=True, blank=True)
 
-    pdf = models.FileField("PDF", max_length=200, blank=True)
-    pdf_sha256 = models.CharField("empreinte SHA-256 du PDF", max_length=64, blank=True)
-    created_at = models.DateTimeField("enregistrée le", auto_now_add=True)
+    pdf = models.FileField(gettext_lazy("PDF"), max_length=200, blank=True)
+    pdf_sha256 = models.CharField(
+        gettext_lazy("empreinte SHA-256 du PDF"), max_length=64, blank=True
+    )
+    created_at = models.DateTimeField(gettext_lazy("enregistrée le"), auto_now_add=True)
 
     objects = InvoiceQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "facture"
-        verbose_name_plural = "factures"
+        verbose_name = gettext_lazy("facture")
+        verbose_name_plural = gettext_lazy("factures")
         ordering = ["-issue_date", "-number"]
         # Django writes through the base manager where no default manager is asked for
         # (customer.invoices.add(), bulk_update): it must be the guarded queryset too. The
@@ -139,7 +151,9 @@ class Invoice(models.Model):
             models.UniqueConstraint(
                 fields=["customer", "period"],
                 name="billing_invoice_one_per_customer_period",
-                violation_error_message="Ce client a déjà une facture pour cette période.",
+                violation_error_message=gettext_lazy(
+                    "Ce client a déjà une facture pour cette période."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(
@@ -154,7 +168,7 @@ class Invoice(models.Model):
             models.CheckConstraint(
                 condition=models.Q(due_date__gte=models.F("issue_date")),
                 name="billing_invoice_due_after_issue",
-                violation_error_message="L'échéance précède la date de facture.",
+                violation_error_message=gettext_lazy("L'échéance précède la date de facture."),
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=["issued", "paid"]),
@@ -176,7 +190,7 @@ class Invoice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Facture {self.number}"
+        return gettext("Facture %(number)s") % {"number": self.number}
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -184,12 +198,16 @@ class Invoice(models.Model):
             frozen = {"tout"} if update_fields is None else set(update_fields) - self.MUTABLE_FIELDS
             if frozen:
                 raise InvoiceImmutableError(
-                    f"La facture {self.number} est émise : elle ne peut plus être modifiée."
+                    gettext("La facture %(number)s est émise : elle ne peut plus être modifiée.")
+                    % {"number": self.number}
                 )
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise InvoiceImmutableError(f"La facture {self.number} est émise : elle est conservée.")
+        raise InvoiceImmutableError(
+            gettext("La facture %(number)s est émise : elle est conservée.")
+            % {"number": self.number}
+        )
 
     @property
     def is_paid(self) -> bool:
@@ -197,12 +215,14 @@ class Invoice(models.Model):
 
     @property
     def status_label(self) -> str:
-        """« Payée », « À payer avant le 10/12/2026 » or « Prélèvement prévu le 05/12/2026 »."""
+        """« Payée », « À payer avant le 10/12/2026 » or « Prélèvement prévu le 05/12/2026 »,
+        in the active language."""
         if self.is_paid:
-            return "Payée"
+            return str(self.Status.PAID.label)
+        date = format_date(self.due_date)
         if self.payment_method == self.PaymentMethod.DIRECT_DEBIT:
-            return f"Prélèvement prévu le {self.due_date:%d/%m/%Y}"
-        return f"À payer avant le {self.due_date:%d/%m/%Y}"
+            return gettext("Prélèvement prévu le %(date)s") % {"date": date}
+        return gettext("À payer avant le %(date)s") % {"date": date}
 
     @property
     def pdf_filename(self) -> str:
@@ -212,9 +232,9 @@ class Invoice(models.Model):
 class LineGroup(models.TextChoices):
     """The sections French rules ask telecom invoices to show apart (E7)."""
 
-    SUBSCRIPTIONS = "subscriptions", "Abonnements, forfaits et options"
-    COMMUNICATIONS = "communications", "Communications"
-    THIRD_PARTY = "third_party", "Services de tiers"
+    SUBSCRIPTIONS = "subscriptions", gettext_lazy("Abonnements, forfaits et options")
+    COMMUNICATIONS = "communications", gettext_lazy("Communications")
+    THIRD_PARTY = "third_party", gettext_lazy("Services de tiers")
 
 
 class InvoiceLineQuerySet(models.QuerySet):
@@ -228,16 +248,18 @@ class InvoiceLineQuerySet(models.QuerySet):
         invoice_ids = {line.invoice_id for line in objs}
         if self.model.objects.filter(invoice_id__in=invoice_ids).exists():
             raise InvoiceImmutableError(
-                "Une facture émise ne reçoit plus de lignes : émettez-en une autre."
+                gettext("Une facture émise ne reçoit plus de lignes : émettez-en une autre.")
             )
         return super().bulk_create(objs, *args, **kwargs)
 
     def update(self, **kwargs):
-        raise InvoiceImmutableError("Les lignes d'une facture émise ne peuvent pas être modifiées.")
+        raise InvoiceImmutableError(
+            gettext("Les lignes d'une facture émise ne peuvent pas être modifiées.")
+        )
 
     def delete(self):
         raise InvoiceImmutableError(
-            "Les lignes d'une facture émise ne peuvent pas être supprimées."
+            gettext("Les lignes d'une facture émise ne peuvent pas être supprimées.")
         )
 
     delete.queryset_only = True
@@ -247,26 +269,34 @@ class InvoiceLine(models.Model):
     """One service for one period. Written with its invoice (bulk_create in invoice_issue)."""
 
     invoice = models.ForeignKey(
-        Invoice, verbose_name="facture", on_delete=models.PROTECT, related_name="lines"
+        Invoice,
+        verbose_name=gettext_lazy("facture"),
+        on_delete=models.PROTECT,
+        related_name="lines",
     )
-    position = models.PositiveSmallIntegerField("ordre")
-    group = models.CharField("rubrique", max_length=20, choices=LineGroup.choices)
-    label = models.CharField("désignation", max_length=200)
-    period_start = models.DateField("du")
-    period_end = models.DateField("au")
-    quantity = models.PositiveIntegerField("quantité", default=1)
-    unit_price_excl_vat_cents = models.BigIntegerField("prix unitaire HT (centimes)")
-    vat_rate_bp = models.PositiveIntegerField("taux de TVA (points de base)")
+    position = models.PositiveSmallIntegerField(gettext_lazy("ordre"))
+    group = models.CharField(gettext_lazy("rubrique"), max_length=20, choices=LineGroup.choices)
+    label = models.CharField(gettext_lazy("désignation"), max_length=200)
+    period_start = models.DateField(gettext_lazy("du"))
+    period_end = models.DateField(gettext_lazy("au"))
+    quantity = models.PositiveIntegerField(gettext_lazy("quantité"), default=1)
+    unit_price_excl_vat_cents = models.BigIntegerField(gettext_lazy("prix unitaire HT (centimes)"))
+    vat_rate_bp = models.PositiveIntegerField(gettext_lazy("taux de TVA (points de base)"))
     prorata_days = models.PositiveSmallIntegerField(
-        "jours facturés", null=True, blank=True, help_text="Vide : le mois entier."
+        gettext_lazy("jours facturés"),
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Vide : le mois entier."),
     )
-    prorata_base_days = models.PositiveSmallIntegerField("jours du mois", null=True, blank=True)
-    amount_excl_vat_cents = models.BigIntegerField("montant HT (centimes)")
-    vat_cents = models.BigIntegerField("TVA (centimes)")
-    amount_incl_vat_cents = models.BigIntegerField("montant TTC (centimes)")
+    prorata_base_days = models.PositiveSmallIntegerField(
+        gettext_lazy("jours du mois"), null=True, blank=True
+    )
+    amount_excl_vat_cents = models.BigIntegerField(gettext_lazy("montant HT (centimes)"))
+    vat_cents = models.BigIntegerField(gettext_lazy("TVA (centimes)"))
+    amount_incl_vat_cents = models.BigIntegerField(gettext_lazy("montant TTC (centimes)"))
     subscription = models.ForeignKey(
         "catalog.Subscription",
-        verbose_name="abonnement",
+        verbose_name=gettext_lazy("abonnement"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -276,8 +306,8 @@ class InvoiceLine(models.Model):
     objects = InvoiceLineQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "ligne de facture"
-        verbose_name_plural = "lignes de facture"
+        verbose_name = gettext_lazy("ligne de facture")
+        verbose_name_plural = gettext_lazy("lignes de facture")
         ordering = ["invoice", "position"]
         base_manager_name = "objects"  # invoice.lines.add() goes through it: see Invoice
         constraints = [
@@ -317,12 +347,14 @@ class InvoiceLine(models.Model):
 
     def save(self, *args, **kwargs):
         raise InvoiceImmutableError(
-            "Les lignes sont écrites avec leur facture (invoice_issue) et ne changent plus."
+            gettext(
+                "Les lignes sont écrites avec leur facture (invoice_issue) et ne changent plus."
+            )
         )
 
     def delete(self, *args, **kwargs):
         raise InvoiceImmutableError(
-            "Les lignes d'une facture émise ne peuvent pas être supprimées."
+            gettext("Les lignes d'une facture émise ne peuvent pas être supprimées.")
         )
 
     @property

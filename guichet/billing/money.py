@@ -6,6 +6,9 @@ nearest cent with halves away from zero (« arrondi commercial »), and VAT = TT
 therefore always adds up (HT + TVA = TTC) and an invoice's totals are the sums of its lines.
 """
 
+from django.utils import formats
+from django.utils.translation import pgettext
+
 BP = 10_000  # VAT rates are stored in basis points: 2000 = 20 %.
 
 
@@ -41,8 +44,11 @@ def vat_of(excl_vat_cents: int, vat_rate_bp: int) -> int:
 
 
 def format_rate(vat_rate_bp: int) -> str:
-    """2000 -> « 20 % », 550 -> « 5,5 % », 210 -> « 2,1 % »."""
+    """2000 -> « 20 % », 550 -> « 5,5 % » in French; « 20% », « 5.5% » in English."""
     whole, rest = divmod(vat_rate_bp, 100)
-    if not rest:
-        return f"{whole}\u00a0%"
-    return f"{whole},{rest:02d}".rstrip("0") + "\u00a0%"
+    rate = str(whole)
+    if rest:
+        rate = f"{whole}{formats.get_format('DECIMAL_SEPARATOR')}{rest:02d}".rstrip("0")
+    # French writes a space before « % », English none: the catalogue says which. A no-break
+    # space keeps the rate and its sign on one line.
+    return (pgettext("VAT rate", "%(rate)s %%") % {"rate": rate}).replace(" ", "\u00a0")

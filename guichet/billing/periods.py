@@ -4,6 +4,8 @@ import calendar
 import datetime
 import re
 
+from django.utils.translation import gettext as _
+
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -11,10 +13,14 @@ def parse_period(text: str) -> datetime.date:
     """« 2026-11 » -> 2026-11-01; ValueError for anything else."""
     match = _PERIOD.match((text or "").strip())
     if not match:
-        raise ValueError(f"période « {text} » invalide (format attendu : AAAA-MM)")
+        raise ValueError(
+            _("période « %(text)s » invalide (format attendu : AAAA-MM)") % {"text": text}
+        )
     year, month = int(match[1]), int(match[2])
     if not 1 <= month <= 12 or year < 1900:
-        raise ValueError(f"période « {text} » invalide (format attendu : AAAA-MM)")
+        raise ValueError(
+            _("période « %(text)s » invalide (format attendu : AAAA-MM)") % {"text": text}
+        )
     return datetime.date(year, month, 1)
 
 

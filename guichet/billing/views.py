@@ -4,6 +4,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -32,7 +33,7 @@ def invoices(request):
     return render(
         request,
         "billing/invoices.html",
-        {"invoices": invoices, "breadcrumbs": [("Mes factures", None)], "nav": "invoices"},
+        {"invoices": invoices, "breadcrumbs": [(_("Mes factures"), None)], "nav": "invoices"},
     )
 
 
@@ -53,8 +54,8 @@ def invoice_pdf(request, number: str, download: bool = False):
             {
                 "invoice": invoice,
                 "breadcrumbs": [
-                    ("Mes factures", reverse("billing:invoices")),
-                    (f"Facture {invoice.number}", None),
+                    (_("Mes factures"), reverse("billing:invoices")),
+                    (_("Facture %(number)s") % {"number": invoice.number}, None),
                 ],
                 "nav": "invoices",
             },

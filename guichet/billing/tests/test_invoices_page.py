@@ -10,8 +10,7 @@ import time_machine
 from django.core.files.storage import default_storage
 
 from guichet.billing.models import Invoice
-from guichet.billing.services import invoice_render_pdf
-from guichet.billing.services import invoice_mark_paid
+from guichet.billing.services import invoice_mark_paid, invoice_render_pdf
 from guichet.billing.tests.factories import InvoiceFactory, line_draft
 
 D = datetime.date

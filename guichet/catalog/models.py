@@ -4,18 +4,19 @@ import datetime
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from guichet.core.formatting import validate_phone
 
 
 class ProductKind(models.TextChoices):
-    BUNDLE = "bundle", "Offre groupée"
-    TV = "tv", "Offre TV"
-    TV_OPTION = "tv_option", "Option TV"
-    INTERNET = "internet", "Offre Internet"
-    FIXED = "fixed", "Téléphonie fixe"
-    FIXED_PLAN = "fixed_plan", "Forfait téléphonie fixe"
-    MOBILE = "mobile", "Offre mobile"
+    BUNDLE = "bundle", gettext_lazy("Offre groupée")
+    TV = "tv", gettext_lazy("Offre TV")
+    TV_OPTION = "tv_option", gettext_lazy("Option TV")
+    INTERNET = "internet", gettext_lazy("Offre Internet")
+    FIXED = "fixed", gettext_lazy("Téléphonie fixe")
+    FIXED_PLAN = "fixed_plan", gettext_lazy("Forfait téléphonie fixe")
+    MOBILE = "mobile", gettext_lazy("Offre mobile")
 
 
 # Kinds whose subscriptions carry a phone line number.
@@ -23,24 +24,28 @@ LINE_KINDS = {ProductKind.FIXED, ProductKind.FIXED_PLAN, ProductKind.MOBILE}
 
 
 class Product(models.Model):
-    kind = models.CharField("type", max_length=20, choices=ProductKind.choices)
-    code = models.SlugField("code", max_length=40, unique=True)
-    name = models.CharField("nom", max_length=120)
-    description = models.TextField("description", blank=True)
+    kind = models.CharField(gettext_lazy("type"), max_length=20, choices=ProductKind.choices)
+    code = models.SlugField(gettext_lazy("code"), max_length=40, unique=True)
+    name = models.CharField(pgettext_lazy("name of a product", "nom"), max_length=120)
+    description = models.TextField(gettext_lazy("description"), blank=True)
     characteristics = models.TextField(
-        "caractéristiques",
+        gettext_lazy("caractéristiques"),
         blank=True,
-        help_text="Une par ligne : débits, chaînes, appels inclus…",
+        help_text=gettext_lazy("Une par ligne : débits, chaînes, appels inclus…"),
     )
-    monthly_price_cents = models.BigIntegerField("prix mensuel TTC (centimes)", default=0)
+    monthly_price_cents = models.BigIntegerField(
+        gettext_lazy("prix mensuel TTC (centimes)"), default=0
+    )
     vat_rate_bp = models.PositiveIntegerField(
-        "taux de TVA (points de base)", default=2000, help_text="2000 = 20 %, 1000 = 10 %."
+        gettext_lazy("taux de TVA (points de base)"),
+        default=2000,
+        help_text=gettext_lazy("2000 = 20 %, 1000 = 10 %."),
     )
-    is_active = models.BooleanField("commercialisé", default=True)
+    is_active = models.BooleanField(gettext_lazy("commercialisé"), default=True)
 
     class Meta:
-        verbose_name = "produit"
-        verbose_name_plural = "produits"
+        verbose_name = gettext_lazy("produit")
+        verbose_name_plural = gettext_lazy("produits")
         ordering = ["kind", "name"]
         constraints = [
             models.CheckConstraint(
@@ -79,36 +84,47 @@ class SubscriptionQuerySet(models.QuerySet):
 class Subscription(models.Model):
     customer = models.ForeignKey(
         "customers.Customer",
-        verbose_name="client",
+        verbose_name=gettext_lazy("client"),
         on_delete=models.CASCADE,
         related_name="subscriptions",
     )
     product = models.ForeignKey(
-        Product, verbose_name="produit", on_delete=models.PROTECT, related_name="subscriptions"
+        Product,
+        verbose_name=gettext_lazy("produit"),
+        on_delete=models.PROTECT,
+        related_name="subscriptions",
     )
-    start_date = models.DateField("date de début")
+    start_date = models.DateField(gettext_lazy("date de début"))
     end_date = models.DateField(
-        "date de fin", null=True, blank=True, help_text="Dernier jour de service, si résilié."
-    )
-    line_number = models.CharField(
-        "numéro de ligne", max_length=20, blank=True, validators=[validate_phone]
-    )
-    price_cents = models.BigIntegerField(
-        "prix mensuel TTC spécifique (centimes)",
+        gettext_lazy("date de fin"),
         null=True,
         blank=True,
-        help_text="Vide : le prix du catalogue. 0 pour un service inclus dans une offre groupée.",
+        help_text=gettext_lazy("Dernier jour de service, si résilié."),
+    )
+    line_number = models.CharField(
+        gettext_lazy("numéro de ligne"), max_length=20, blank=True, validators=[validate_phone]
+    )
+    price_cents = models.BigIntegerField(
+        gettext_lazy("prix mensuel TTC spécifique (centimes)"),
+        null=True,
+        blank=True,
+        help_text=gettext_lazy(
+            "Vide : le prix du catalogue. 0 pour un service inclus dans une offre groupée."
+        ),
     )
     equipment = models.CharField(
-        "équipement", max_length=200, blank=True, help_text="Box, décodeur, carte SIM…"
+        gettext_lazy("équipement"),
+        max_length=200,
+        blank=True,
+        help_text=gettext_lazy("Box, décodeur, carte SIM…"),
     )
-    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    created_at = models.DateTimeField(gettext_lazy("créé le"), auto_now_add=True)
 
     objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "abonnement"
-        verbose_name_plural = "abonnements"
+        verbose_name = gettext_lazy("abonnement")
+        verbose_name_plural = gettext_lazy("abonnements")
         ordering = ["start_date", "id"]
         constraints = [
             models.CheckConstraint(
@@ -119,7 +135,7 @@ class Subscription(models.Model):
                 condition=models.Q(end_date__isnull=True)
                 | models.Q(end_date__gte=models.F("start_date")),
                 name="catalog_subscription_ends_after_start",
-                violation_error_message="La date de fin précède la date de début.",
+                violation_error_message=gettext_lazy("La date de fin précède la date de début."),
             ),
         ]
         indexes = [models.Index(fields=["customer", "start_date"])]

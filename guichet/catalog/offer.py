@@ -2,11 +2,15 @@
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy
+
 from .models import ProductKind, Subscription
 
 
 @dataclass(frozen=True)
 class Section:
+    """One part of the offer; its texts are lazy, shown in the language of the page."""
+
     slug: str
     title: str
     summary_label: str
@@ -15,37 +19,47 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("tv", "Mon offre TV", "OFFRE TV", ProductKind.TV, "Vous n'avez pas d'offre TV."),
     Section(
-        "options", "Mes options", "OPTIONS", ProductKind.TV_OPTION, "Vous n'avez pas d'option TV."
+        "tv",
+        gettext_lazy("Mon offre TV"),
+        gettext_lazy("OFFRE TV"),
+        ProductKind.TV,
+        gettext_lazy("Vous n'avez pas d'offre TV."),
+    ),
+    Section(
+        "options",
+        gettext_lazy("Mes options"),
+        gettext_lazy("OPTIONS"),
+        ProductKind.TV_OPTION,
+        gettext_lazy("Vous n'avez pas d'option TV."),
     ),
     Section(
         "internet",
-        "Mon offre Internet",
-        "OFFRE INTERNET",
+        gettext_lazy("Mon offre Internet"),
+        gettext_lazy("OFFRE INTERNET"),
         ProductKind.INTERNET,
-        "Vous n'avez pas d'offre Internet.",
+        gettext_lazy("Vous n'avez pas d'offre Internet."),
     ),
     Section(
         "telephonie-fixe",
-        "Mon offre téléphonie fixe",
-        "TÉLÉPHONIE FIXE",
+        gettext_lazy("Mon offre téléphonie fixe"),
+        gettext_lazy("TÉLÉPHONIE FIXE"),
         ProductKind.FIXED,
-        "Vous n'avez pas d'offre de téléphonie fixe.",
+        gettext_lazy("Vous n'avez pas d'offre de téléphonie fixe."),
     ),
     Section(
         "forfaits",
-        "Mes forfaits",
-        "FORFAITS",
+        gettext_lazy("Mes forfaits"),
+        gettext_lazy("FORFAITS"),
         ProductKind.FIXED_PLAN,
-        "Vous n'avez pas de forfait de téléphonie fixe.",
+        gettext_lazy("Vous n'avez pas de forfait de téléphonie fixe."),
     ),
     Section(
         "mobile",
-        "Mon offre mobile",
-        "OFFRE MOBILE",
+        gettext_lazy("Mon offre mobile"),
+        gettext_lazy("OFFRE MOBILE"),
         ProductKind.MOBILE,
-        "Vous n'avez pas d'offre mobile.",
+        gettext_lazy("Vous n'avez pas d'offre mobile."),
     ),
 )
 SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}

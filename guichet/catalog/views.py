@@ -3,6 +3,7 @@
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from guichet.core.decorators import customer_required
 
@@ -16,7 +17,7 @@ def services(request, section: str | None = None):
     if section is not None:
         selected = SECTIONS_BY_SLUG.get(section)
         if selected is None:
-            raise Http404("Rubrique inconnue.")
+            raise Http404(gettext("Rubrique inconnue."))
     offer = current_offer(request.customer)
     sections = [pair for pair in offer.sections() if selected is None or pair[0] == selected]
     ended = []
@@ -27,7 +28,7 @@ def services(request, section: str | None = None):
             .select_related("product")
             .order_by("-end_date")[:20]
         )
-    breadcrumbs = [("Mes services", reverse("catalog:services") if selected else None)]
+    breadcrumbs = [(gettext("Mes services"), reverse("catalog:services") if selected else None)]
     if selected:
         breadcrumbs.append((selected.title, None))
     return render(

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from guichet.core.formatting import normalize_phone
 from guichet.core.staff_audit import StaffAuditMixin
@@ -34,7 +35,7 @@ class CustomerAdmin(StaffAuditMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["reference", "contract_postal_code"]}),
         (
-            "Adresse d'installation",
+            gettext_lazy("Adresse d'installation"),
             {
                 "fields": [
                     "installation_street",
@@ -45,7 +46,7 @@ class CustomerAdmin(StaffAuditMixin, admin.ModelAdmin):
             },
         ),
         (
-            "Adresse de facturation",
+            gettext_lazy("Adresse de facturation"),
             {
                 "fields": [
                     "billing_street",
@@ -56,15 +57,18 @@ class CustomerAdmin(StaffAuditMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        ("Contact", {"fields": ["contact_email", "phone_mobile", "phone_home", "phone_other"]}),
-        ("Factures", {"fields": ["invoice_email", "invoice_email_opt_in"]}),
-        ("Suivi", {"fields": ["created_at", "updated_at"]}),
+        (
+            gettext_lazy("Contact"),
+            {"fields": ["contact_email", "phone_mobile", "phone_home", "phone_other"]},
+        ),
+        (gettext_lazy("Factures"), {"fields": ["invoice_email", "invoice_email_opt_in"]}),
+        (gettext_lazy("Suivi"), {"fields": ["created_at", "updated_at"]}),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("holders")
 
-    @admin.display(description="titulaire(s)")
+    @admin.display(description=gettext_lazy("titulaires"))
     def holder_names(self, obj):
         return obj.display_name
 

@@ -2,69 +2,88 @@
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy, pgettext
 
 from guichet.core.formatting import validate_phone
 
 reference_validator = RegexValidator(
-    r"^\d{8}$", "La référence client compte exactement 8 chiffres (sans le V)."
+    r"^\d{8}$", gettext_lazy("La référence client compte exactement 8 chiffres (sans le V).")
 )
-postal_code_validator = RegexValidator(r"^\d{5}$", "Le code postal compte 5 chiffres.")
+postal_code_validator = RegexValidator(
+    r"^\d{5}$", gettext_lazy("Le code postal compte 5 chiffres.")
+)
 
 
 class Customer(models.Model):
     reference = models.CharField(
-        "référence client", max_length=8, unique=True, validators=[reference_validator]
+        gettext_lazy("référence client"),
+        max_length=8,
+        unique=True,
+        validators=[reference_validator],
     )
     contract_postal_code = models.CharField(
-        "code postal de la ville du contrat", max_length=5, validators=[postal_code_validator]
+        gettext_lazy("code postal de la ville du contrat"),
+        max_length=5,
+        validators=[postal_code_validator],
     )
 
-    installation_street = models.CharField("adresse d'installation", max_length=200)
-    installation_street2 = models.CharField("complément", max_length=200, blank=True)
+    installation_street = models.CharField(gettext_lazy("adresse d'installation"), max_length=200)
+    installation_street2 = models.CharField(gettext_lazy("complément"), max_length=200, blank=True)
     installation_postal_code = models.CharField(
-        "code postal d'installation", max_length=5, validators=[postal_code_validator]
+        gettext_lazy("code postal d'installation"), max_length=5, validators=[postal_code_validator]
     )
-    installation_city = models.CharField("ville d'installation", max_length=100)
+    installation_city = models.CharField(gettext_lazy("ville d'installation"), max_length=100)
 
-    billing_street = models.CharField("adresse de facturation", max_length=200)
-    billing_street2 = models.CharField("complément (facturation)", max_length=200, blank=True)
-    billing_postal_code = models.CharField("code postal de facturation", max_length=10)
-    billing_city = models.CharField("ville de facturation", max_length=100)
-    billing_country = models.CharField("pays de facturation", max_length=100, default="France")
+    billing_street = models.CharField(gettext_lazy("adresse de facturation"), max_length=200)
+    billing_street2 = models.CharField(
+        gettext_lazy("complément (facturation)"), max_length=200, blank=True
+    )
+    billing_postal_code = models.CharField(
+        gettext_lazy("code postal de facturation"), max_length=10
+    )
+    billing_city = models.CharField(gettext_lazy("ville de facturation"), max_length=100)
+    billing_country = models.CharField(
+        gettext_lazy("pays de facturation"), max_length=100, default="France"
+    )
 
-    contact_email = models.EmailField("e-mail de contact", blank=True)
+    contact_email = models.EmailField(gettext_lazy("e-mail de contact"), blank=True)
     phone_mobile = models.CharField(
-        "téléphone mobile", max_length=20, blank=True, validators=[validate_phone]
+        gettext_lazy("téléphone mobile"), max_length=20, blank=True, validators=[validate_phone]
     )
     phone_home = models.CharField(
-        "téléphone domicile", max_length=20, blank=True, validators=[validate_phone]
+        gettext_lazy("téléphone domicile"), max_length=20, blank=True, validators=[validate_phone]
     )
     phone_other = models.CharField(
-        "autre téléphone / international", max_length=20, blank=True, validators=[validate_phone]
+        gettext_lazy("autre téléphone / international"),
+        max_length=20,
+        blank=True,
+        validators=[validate_phone],
     )
 
-    invoice_email = models.EmailField("e-mail de notification des factures", blank=True)
+    invoice_email = models.EmailField(
+        gettext_lazy("e-mail de notification des factures"), blank=True
+    )
     invoice_email_opt_in = models.BooleanField(
-        "notifier la mise à disposition des factures", default=False
+        gettext_lazy("notifier la mise à disposition des factures"), default=False
     )
     # The language the customer chose in the portal's footer, for pages, e-mails and PDFs; empty
     # until they choose (pages follow the browser, e-mails and PDFs the default, French). No
     # choices here: the languages offered are the catalogues installed (settings.LANGUAGES),
     # and adding one must not need a migration.
-    language = models.CharField("langue", max_length=10, blank=True)
+    language = models.CharField(gettext_lazy("langue"), max_length=10, blank=True)
 
-    created_at = models.DateTimeField("créé le", auto_now_add=True)
-    updated_at = models.DateTimeField("modifié le", auto_now=True)
+    created_at = models.DateTimeField(gettext_lazy("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(gettext_lazy("modifié le"), auto_now=True)
 
     class Meta:
-        verbose_name = "client"
-        verbose_name_plural = "clients"
+        verbose_name = gettext_lazy("client")
+        verbose_name_plural = gettext_lazy("clients")
         ordering = ["reference"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(invoice_email_opt_in=False) | ~models.Q(invoice_email=""),
                 name="customers_customer_opt_in_has_email",
-                violation_error_message=(
+                violation_error_message=gettext_lazy(
                     "Une adresse de notification est nécessaire pour notifier les factures."
                 ),
             ),
@@ -76,7 +95,8 @@ class Customer(models.Model):
     @property
     def display_name(self) -> str:
         """The holders' names, « Mme Claire MULLER » or « M. Jean et Mme Marie SCHMITT »."""
-        return " et ".join(holder.full_name for holder in self.holders.all())
+        separator = pgettext("between the names of a contract's holders", " et ")
+        return separator.join(holder.full_name for holder in self.holders.all())
 
     @property
     def installation_address_lines(self) -> list[str]:
@@ -106,21 +126,26 @@ class Holder(models.Model):
     """A person named on the contract; a contract has one or several."""
 
     class Civility(models.TextChoices):
-        MME = "Mme", "Madame"
-        M = "M.", "Monsieur"
-        NONE = "", "Non précisée"
+        MME = "Mme", gettext_lazy("Madame")
+        M = "M.", gettext_lazy("Monsieur")
+        NONE = "", gettext_lazy("Non précisée")
 
     customer = models.ForeignKey(
-        Customer, verbose_name="client", on_delete=models.CASCADE, related_name="holders"
+        Customer,
+        verbose_name=gettext_lazy("client"),
+        on_delete=models.CASCADE,
+        related_name="holders",
     )
-    civility = models.CharField("civilité", max_length=4, choices=Civility.choices, blank=True)
-    first_name = models.CharField("prénom", max_length=100, blank=True)
-    last_name = models.CharField("nom", max_length=100)
-    position = models.PositiveSmallIntegerField("ordre", default=1)
+    civility = models.CharField(
+        gettext_lazy("civilité"), max_length=4, choices=Civility.choices, blank=True
+    )
+    first_name = models.CharField(gettext_lazy("prénom"), max_length=100, blank=True)
+    last_name = models.CharField(gettext_lazy("nom"), max_length=100)
+    position = models.PositiveSmallIntegerField(gettext_lazy("ordre"), default=1)
 
     class Meta:
-        verbose_name = "titulaire"
-        verbose_name_plural = "titulaires"
+        verbose_name = gettext_lazy("titulaire")
+        verbose_name_plural = gettext_lazy("titulaires")
         ordering = ["customer", "position", "id"]
         constraints = [
             models.UniqueConstraint(

@@ -8,6 +8,7 @@ import dj_database_url
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.crypto import salted_hmac
+from django.utils.functional import lazy
 
 from .env import env_bool, env_color, env_int, env_list, env_secret, env_str
 
@@ -187,7 +188,23 @@ ALTCHA_HMAC_SECRET = (
     or salted_hmac("guichet.altcha", "hmac-secret", secret=SECRET_KEY).hexdigest()
 )
 ALTCHA_WIDGET_I18N = True
-ALTCHA_WIDGET_DEFAULTS = {"type": "checkbox", "display": "standard", "language": "fr-fr"}
+
+
+def _altcha_language() -> str:
+    """The widget's language, the page's: its catalogue says « fr-fr » (a bare « fr » would get
+    « fr-ca », listed first) and « en »."""
+    from django.utils.translation import get_language
+
+    language = get_language() or LANGUAGE_CODE
+    return {"fr": "fr-fr"}.get(language, language)
+
+
+# Lazy: the widget renders the attribute at each page, in the language of that page.
+ALTCHA_WIDGET_DEFAULTS = {
+    "type": "checkbox",
+    "display": "standard",
+    "language": lazy(_altcha_language, str)(),
+}
 ALTCHA_WIDGET_CONFIGURATION = {"hideFooter": False}
 ALTCHA_TEST_MODE = False
 
@@ -260,6 +277,12 @@ LANGUAGES = [("fr", "Français")] + sorted(
     if code != "fr"
 )
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language chosen in the footer (or saved on the account, set again at each login) is
+# kept for a year in this browser, so it survives logout; only the server reads it.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
 USE_I18N = True
 USE_TZ = True

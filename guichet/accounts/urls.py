@@ -14,4 +14,5 @@ urlpatterns = [
     ),
     path("mes-donnees/mon-profil/", views.profile, name="profile"),
     path("mes-donnees/nouveau-mot-de-passe/", views.password_upgrade, name="password_upgrade"),
+    path("langue/", views.language_choose, name="language"),
 ]

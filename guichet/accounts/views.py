@@ -21,6 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from guichet.core.decorators import customer_required
+from guichet.customers.services import customer_language_set
 
 from . import services
 from .forms import (
@@ -36,6 +37,22 @@ from .passwords import CRITERIA, password_problems
 
 RESET_SESSION_TOKEN = "guichet_reset_token"
 RESET_SET_TOKEN = "nouveau"
+
+
+def _language_cookie_set(response, *, language: str):
+    """Make `language` this browser's language (LocaleMiddleware reads the cookie first)."""
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response
 
 
 def _next_url(request) -> str:
@@ -69,14 +86,18 @@ def login_view(request):
     request.session[SEEN_AT] = now
     if result.must_upgrade:
         request.session[MUST_UPGRADE] = True
-        return redirect("accounts:password_upgrade")
-    return redirect(_next_url(request) or settings.LOGIN_REDIRECT_URL)
+        response = redirect("accounts:password_upgrade")
+    else:
+        response = redirect(_next_url(request) or settings.LOGIN_REDIRECT_URL)
+    # The language saved on the account wins from now on, in this browser, after logout too.
+    return _language_cookie_set(response, language=request.user.customer.language)
 
 
 def _login_page(request, form, *, status: int = 200):
     return render(
         request, "accounts/login.html", {"form": form, "next": _next_url(request)}, status=status
     )
+
 
 @require_POST
 def logout_view(request):
@@ -284,3 +305,18 @@ def password_upgrade(request):
             "upgrade_url": reverse("accounts:password_upgrade"),
         },
     )
+
+
+@require_POST
+def language_choose(request):
+    """The footer's language switcher: for this browser and, once logged in, for the account.
+
+    A language the portal does not offer changes nothing. Back to the page it was posted from.
+    """
+    language = request.POST.get("language", "")
+    response = redirect(_next_url(request) or "home:root")
+    if language not in dict(settings.LANGUAGES):
+        return response
+    if request.user.is_authenticated and request.user.customer_id:
+        customer_language_set(customer=request.user.customer, language=language)
+    return _language_cookie_set(response, language=language)

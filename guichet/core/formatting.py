@@ -51,6 +51,8 @@ def format_date(value: datetime.date | None, *, language: str | None = None) -> 
     """A date as a customer reads it: « 05/03/2026 » in French, « 5 Mar 2026 » in English."""
     if not value:
         return ""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
     code = _language(language)
     with translation.override(code):
         pattern = DATE_FORMATS.get(code) or formats.get_format("SHORT_DATE_FORMAT", code)

@@ -7,8 +7,11 @@ from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
+from django.views.i18n import JavaScriptCatalog
 
 from .emails import SecretLinkUnavailable, outbox_bodies
 from .models import OutboxEmail, SitePage
@@ -39,6 +42,20 @@ def brand_css(request):
 
 
 @require_GET
+@cache_control(public=True, max_age=86400)
+def javascript_catalog(request, language: str):
+    """The translations guichet.js uses (Django's JavaScript catalog) for one language.
+
+    The language is in the URL, not taken from the cookie or the browser, so each language is
+    its own cacheable file: it holds no personal data, only the catalogue's strings.
+    """
+    if language not in dict(settings.LANGUAGES):
+        raise Http404("Langue inconnue.")
+    with translation.override(language):
+        return JavaScriptCatalog.as_view()(request)
+
+
+@require_GET
 def healthz(request):
     """For load balancers: the process answers and the database is reachable."""
     with connection.cursor() as cursor:
@@ -56,7 +73,7 @@ def demo_mode_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not settings.GUICHET_DEMO:
-            raise Http404("Cette page n'existe qu'en mode démonstration.")
+            raise Http404(gettext("Cette page n'existe qu'en mode démonstration."))
         response = view(request, *args, **kwargs)
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
@@ -78,7 +95,7 @@ def demo_mailbox(request):
         {
             "emails": emails,
             "mailbox_size": DEMO_MAILBOX_SIZE,
-            "breadcrumbs": [("Boîte de démonstration", None)],
+            "breadcrumbs": [(gettext("Boîte de démonstration"), None)],
         },
     )
 
@@ -103,7 +120,7 @@ def demo_mailbox_detail(request, email_id: int):
             "body_text": body_text,
             "link_error": link_error,
             "breadcrumbs": [
-                ("Boîte de démonstration", reverse("core:demo_mailbox")),
+                (gettext("Boîte de démonstration"), reverse("core:demo_mailbox")),
                 (email.subject, None),
             ],
         },

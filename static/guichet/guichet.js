@@ -19,6 +19,12 @@
 // Password criteria (A4) ticked while typing; the server decides, so this asks it.
 (function () {
   "use strict";
+  // Django's JavaScript catalog (loaded before this file) translates; without it, French.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, other, n) { return n > 1 ? other : one; };
+  var interpolate = window.interpolate || function (text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
   var box = document.getElementById("criteres");
   var input = document.querySelector("input[data-password-criteria]");
   if (!box || !input) { return; }
@@ -36,9 +42,13 @@
       total += 1; met += ok ? 1 : 0;
       li.classList.toggle("met", ok);
       li.classList.toggle("unmet", !ok && input.value.length > 0);
-      li.querySelector(".criterion-state").textContent = ok ? " (respecté)" : " (non respecté)";
+      li.querySelector(".criterion-state").textContent =
+        " " + (ok ? gettext("(respecté)") : gettext("(non respecté)"));
     });
-    live.textContent = input.value ? met + " critère(s) respecté(s) sur " + total : "";
+    live.textContent = input.value ? interpolate(
+      ngettext("%(met)s critère respecté sur %(total)s", "%(met)s critères respectés sur %(total)s", met),
+      { met: met, total: total }, true
+    ) : "";
   }
   function check() {
     if (!input.value) { show({}); return; }

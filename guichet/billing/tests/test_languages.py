@@ -1,19 +1,16 @@
 """Invoices in the customer's language: PDF, « facture disponible » e-mail, « Mes factures ».
 
 English is served once the catalogue built from locale/en/pending/ exists; until then these
-tests put billing's pending translations into the English catalogue themselves, so a string
-left unmarked, or marked and not translated, shows up here as French.
+tests compile billing's pending translations into a catalogue of their own, so a string left
+unmarked, or marked and not translated, shows up here as French.
 """
 
 import datetime
 import json
 from html import unescape
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.utils import translation
-from django.utils.translation import trans_real
 
 from guichet.billing.models import Invoice, LineGroup
 from guichet.billing.services import invoice_pdf_bytes
@@ -21,10 +18,10 @@ from guichet.billing.tests.factories import InvoiceFactory, line_draft
 from guichet.billing.tests.test_pdf import pdf_text
 from guichet.core.formatting import format_phone
 from guichet.core.models import OutboxEmail
+from guichet.core.tests.english_catalogue import install_english, pending_entries
 
 pytestmark = pytest.mark.django_db
 
-PENDING = Path(django_settings.BASE_DIR) / "locale" / "en" / "pending" / "billing.json"
 NOVEMBER = datetime.date(2026, 11, 1)
 # What billing writes in words on its documents (customer data such as offer names aside).
 FRENCH_PDF = [
@@ -69,23 +66,10 @@ FRENCH_EMAIL = [
 
 
 @pytest.fixture
-def english(settings):
-    """English offered, its catalogue with billing's pending translations, for this test only."""
-    # Changing LANGUAGES empties Django's cache of catalogues: done first.
+def english(settings, tmp_path):
+    """English offered, with billing's pending translations as its catalogue."""
     settings.LANGUAGES = [("fr", "Français"), ("en", "English")]
-    entries = {}
-    for key, value in json.loads(PENDING.read_text(encoding="utf-8")).items():
-        if isinstance(value, list):
-            singular = key.split("\x00")[0]
-            entries.update({(singular, index): form for index, form in enumerate(value)})
-        else:
-            entries[key] = value
-    catalog = trans_real.translation("en")._catalog
-    catalog._catalogs.insert(0, entries)
-    catalog._plurals.insert(0, lambda n: int(n != 1))
-    yield
-    catalog._catalogs.remove(entries)
-    del catalog._plurals[0]
+    install_english(settings, tmp_path, pending_entries("billing"))
 
 
 def issue(customer, **kwargs):
@@ -238,3 +222,19 @@ def test_import_problems_are_in_the_operators_language(english, tmp_path, custom
     assert problems == [
         "line 1, invoice F-1: the due date (due_date) is before the invoice date (issue_date)"
     ]
+
+
+def test_a_lost_pdf_is_restored_after_the_customer_changed_language(english, customer):
+    from django.core.files.storage import default_storage
+
+    from guichet.billing.services import invoice_pdf_content, invoice_render_pdf
+
+    invoice = invoice_render_pdf(invoice_id=issue(customer).pk)
+    issued = invoice_pdf_content(invoice=invoice)
+    default_storage.delete(invoice.pdf.name)
+    customer.language = "en"
+    customer.save(update_fields=["language"])
+    invoice = Invoice.objects.get(pk=invoice.pk)
+
+    assert invoice_pdf_bytes(invoice) != issued  # in English now
+    assert invoice_pdf_content(invoice=invoice) == issued  # but the French one was issued

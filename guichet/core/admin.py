@@ -1,6 +1,7 @@
 """Admin for the editable pages and the e-mail outbox."""
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from .admin_site import ReadOnlyAdminMixin
 from .emails import outbox_resend
@@ -41,19 +42,24 @@ class OutboxEmailAdmin(StaffAuditMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_resend_permission(self, request):
         return request.user.has_perm("core.change_outboxemail")
 
-    @admin.action(description="Renvoyer", permissions=["resend"])
+    @admin.action(description=gettext_lazy("Renvoyer"), permissions=["resend"])
     def resend(self, request, queryset):
         count = outbox_resend(email_ids=list(queryset.values_list("pk", flat=True)))
         if count:
             self.message_user(
                 request,
-                f"{count} e-mail(s) en échec remis en file d'envoi.",
+                ngettext(
+                    "%(count)s e-mail en échec remis en file d'envoi.",
+                    "%(count)s e-mails en échec remis en file d'envoi.",
+                    count,
+                )
+                % {"count": count},
                 messages.SUCCESS,
             )
         else:
             self.message_user(
                 request,
-                "Aucun e-mail en échec dans la sélection : rien n'a été renvoyé.",
+                gettext("Aucun e-mail en échec dans la sélection : rien n'a été renvoyé."),
                 messages.WARNING,
             )
 

@@ -4,6 +4,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 
 
 def customer_required(view):
@@ -15,7 +16,7 @@ def customer_required(view):
             return redirect_to_login(request.get_full_path())
         customer = getattr(request.user, "customer", None)
         if customer is None:
-            raise PermissionDenied("Ce compte n'est pas rattaché à un dossier client.")
+            raise PermissionDenied(gettext("Ce compte n'est pas rattaché à un dossier client."))
         request.customer = customer
         return view(request, *args, **kwargs)
 

@@ -70,9 +70,13 @@ def email_queue(
 
     `language` is the customer's (`Customer.language`); empty or None means they never chose
     one, and they read the default language. Never the language of the page that triggered
-    the e-mail: staff in the back office or a billing run have one of their own.
+    the e-mail: staff in the back office or a billing run have one of their own. A language
+    whose catalogue is gone (not in settings.LANGUAGES) gets the default too, never an e-mail
+    half in that language and half in French.
     """
-    with translation.override(language or settings.LANGUAGE_CODE):
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    with translation.override(language):
         stored_links = _secret_links_prepare(secret_links or {}, context)
         context = {
             **context,

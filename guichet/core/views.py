@@ -50,7 +50,7 @@ def javascript_catalog(request, language: str):
     its own cacheable file: it holds no personal data, only the catalogue's strings.
     """
     if language not in dict(settings.LANGUAGES):
-        raise Http404("Langue inconnue.")
+        raise Http404(gettext("Langue inconnue."))
     with translation.override(language):
         return JavaScriptCatalog.as_view()(request)
 

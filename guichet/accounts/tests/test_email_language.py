@@ -8,7 +8,7 @@ import time_machine
 
 from guichet.accounts import services
 from guichet.core.models import OutboxEmail
-from guichet.core.tests.english_catalogue import install_english, pending_entries
+from guichet.core.tests.english_catalogue import install_english, offer_english, pending_entries
 
 PENDING = "python-accounts-customers-catalog-core"
 
@@ -28,6 +28,7 @@ def probe_templates(settings, tmp_path):
     templates = copy.deepcopy(settings.TEMPLATES)
     templates[0]["DIRS"] = [tmp_path, *templates[0]["DIRS"]]
     settings.TEMPLATES = templates
+    offer_english(settings)
 
 
 @pytest.fixture(autouse=True)

@@ -41,7 +41,14 @@ def write_mo(entries: dict, path: pathlib.Path) -> None:
 
 
 def install_english(settings, tmp_path, entries: dict) -> None:
-    """Point LOCALE_PATHS at a catalogue holding `entries` (Django reloads its catalogues)."""
+    """Point LOCALE_PATHS at a catalogue holding `entries` (Django reloads its catalogues),
+    and offer English as settings.py does when locale/en holds a catalogue."""
     locale = tmp_path / "test-locale"
     write_mo(entries, locale / "en" / "LC_MESSAGES" / "django.mo")
     settings.LOCALE_PATHS = [locale]
+    offer_english(settings)
+
+
+def offer_english(settings) -> None:
+    if "en" not in dict(settings.LANGUAGES):
+        settings.LANGUAGES = [*settings.LANGUAGES, ("en", "English")]

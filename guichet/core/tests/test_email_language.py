@@ -8,7 +8,7 @@ from django.utils import translation
 
 from guichet.core import emails
 from guichet.core.emails import email_queue, outbox_send
-from guichet.core.tests.english_catalogue import install_english, pending_entries
+from guichet.core.tests.english_catalogue import install_english, offer_english, pending_entries
 
 PENDING = "python-accounts-customers-catalog-core"
 
@@ -30,6 +30,7 @@ def probe_template(settings, tmp_path):
     templates = copy.deepcopy(settings.TEMPLATES)
     templates[0]["DIRS"] = [tmp_path, *templates[0]["DIRS"]]
     settings.TEMPLATES = templates
+    offer_english(settings)
     return "language_probe"
 
 
@@ -42,9 +43,11 @@ def test_it_renders_the_email_in_the_language_given(probe_template):
     assert email.body_html == '<html lang="en">HTML</html>'
 
 
-@pytest.mark.parametrize("language", [None, ""])
+@pytest.mark.parametrize("language", [None, "", "de"])
 @pytest.mark.django_db
-def test_it_renders_the_email_in_french_when_no_language_was_chosen(probe_template, language):
+def test_it_renders_the_email_in_french_when_no_offered_language_was_chosen(
+    probe_template, language
+):
     email = email_queue(to="a@example.fr", template=probe_template, context={}, language=language)
 
     assert email.subject == "Subject fr"

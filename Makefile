@@ -7,7 +7,7 @@ PORT ?= 8000
 DEMO_ENV := DEBUG=1 GUICHET_DEMO=1 GUICHET_SITE_URL=http://127.0.0.1:$(PORT) \
 	EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend
 
-.PHONY: demo demo-data test lint install clean
+.PHONY: demo demo-data test lint messages install clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Guichet needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'

@@ -18,6 +18,17 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _default_language(settings):
+    """Each test starts in French: a request of another test with Accept-Language: en leaves
+    English active in the thread (LocaleMiddleware activates, nothing deactivates in tests)."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Tests write files (invoice PDFs): each test gets its own media folder."""
     settings.MEDIA_ROOT = tmp_path / "media"

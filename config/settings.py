@@ -9,6 +9,7 @@ from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.crypto import salted_hmac
 from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy
 
 from .env import env_bool, env_color, env_int, env_list, env_secret, env_str
 
@@ -344,9 +345,9 @@ GUICHET_BRAND = {
     "logo": env_str("GUICHET_LOGO", "guichet/logo.svg"),
     "primary": env_color("GUICHET_COLOR_PRIMARY", "#0b4f8a"),
     "accent": env_color("GUICHET_COLOR_ACCENT", "#c2410c"),
-    "accessibility_status": env_str(
-        "GUICHET_ACCESSIBILITY_STATUS", "Accessibilité : partiellement conforme"
-    ),
+    # The operator's own wording when set, else ours, in the page's language.
+    "accessibility_status": env_str("GUICHET_ACCESSIBILITY_STATUS")
+    or gettext_lazy("Accessibilité : partiellement conforme"),
 }
 # J2: staff log in to the back office with a second factor (TOTP app, or backup codes).
 OTP_TOTP_ISSUER = f"{GUICHET_BRAND['name']} back office"

@@ -1,5 +1,7 @@
 """Admin for the editable pages and the e-mail outbox."""
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
@@ -9,9 +11,25 @@ from .models import OutboxEmail, SitePage, StaffAccess
 from .staff_audit import StaffAuditMixin
 
 
+class SitePageForm(forms.ModelForm):
+    """The language is one of those the portal offers (settings.LANGUAGES)."""
+
+    language = forms.ChoiceField(label=gettext_lazy("langue"), choices=())
+
+    class Meta:
+        model = SitePage
+        fields = ["slug", "language", "title", "body"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = settings.LANGUAGES
+
+
 @admin.register(SitePage)
 class SitePageAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "updated_at"]
+    form = SitePageForm
+    list_display = ["title", "slug", "language", "updated_at"]
+    list_filter = ["slug", "language"]
     readonly_fields = ["updated_at"]
 
 

@@ -14,7 +14,16 @@ class SitePage(models.Model):
         )
         ACCESSIBILITY = "accessibilite", gettext_lazy("Déclaration d'accessibilité")
 
-    slug = models.SlugField(gettext_lazy("page"), max_length=40, unique=True, choices=Slug.choices)
+    slug = models.SlugField(gettext_lazy("page"), max_length=40, choices=Slug.choices)
+    # One version of a page per language; where the page's language has none, the version
+    # in the default language is shown, marked as such. No choices: the languages offered
+    # are the catalogues installed (settings.LANGUAGES), and adding one needs no migration.
+    language = models.CharField(
+        gettext_lazy("langue"),
+        max_length=10,
+        default="fr",
+        help_text=gettext_lazy("Code de la langue de ce texte : fr, en…"),
+    )
     title = models.CharField(gettext_lazy("titre"), max_length=200)
     body = models.TextField(
         gettext_lazy("texte"),
@@ -25,7 +34,14 @@ class SitePage(models.Model):
     class Meta:
         verbose_name = gettext_lazy("page éditable")
         verbose_name_plural = gettext_lazy("pages éditables")
-        ordering = ["slug"]
+        ordering = ["slug", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug", "language"],
+                name="core_sitepage_one_per_language",
+                violation_error_message=gettext_lazy("Cette page existe déjà dans cette langue."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -20,11 +20,30 @@ DEMO_MAILBOX_SIZE = 50
 
 
 def site_page(request, slug: str):
-    page = get_object_or_404(SitePage, slug=slug)
+    """A page staff edit, in the page's language if staff wrote it, else in the default one."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    versions = {
+        page.language: page
+        for page in SitePage.objects.filter(
+            slug=slug, language__in={language, settings.LANGUAGE_CODE}
+        )
+    }
+    page = versions.get(language) or versions.get(settings.LANGUAGE_CODE)
+    if page is None:
+        raise Http404
     return render(
         request,
         "core/site_page.html",
-        {"page": page, "breadcrumbs": [(page.title, None)]},
+        {
+            "page": page,
+            "page_in_other_language": page.language != language,
+            "page_language_name": translation.get_language_info(page.language)["name_translated"],
+            # Around the text, the page's own words: its name in the page's language.
+            "page_name": page.get_slug_display() if page.language != language else page.title,
+            "breadcrumbs": [
+                (page.get_slug_display() if page.language != language else page.title, None)
+            ],
+        },
     )
 
 

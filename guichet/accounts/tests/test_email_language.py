@@ -8,9 +8,7 @@ import time_machine
 
 from guichet.accounts import services
 from guichet.core.models import OutboxEmail
-from guichet.core.tests.english_catalogue import install_english, offer_english, pending_entries
-
-PENDING = "python-accounts-customers-catalog-core"
+from guichet.core.tests.english_catalogue import install_english, offer_english
 
 NOW = datetime.datetime(2026, 3, 2, 9, 30, tzinfo=datetime.UTC)  # 10:30 in Colmar
 LANG = "{% load i18n %}{% get_current_language as lang %}"
@@ -67,7 +65,7 @@ def test_every_security_notice_follows_the_customer_language(customer_user, prob
     services.identifier_change(user=customer_user, identifier="claire.m")
 
     assert [email.subject for email in notices()] == ["Subject en"] * 3
-    assert "« claire.m »" in notices()[2].body_text
+    assert "“claire.m”" in notices()[2].body_text
 
 
 @pytest.mark.django_db
@@ -136,7 +134,7 @@ def test_the_other_french_notices_keep_their_wording(customer_user):
 
 @pytest.mark.django_db
 def test_with_the_english_catalogue_the_notice_is_english(customer_user, settings, tmp_path):
-    install_english(settings, tmp_path, pending_entries(PENDING))
+    install_english(settings)
     customer_user.customer.language = "en"
     customer_user.customer.save(update_fields=["language"])
 

@@ -140,6 +140,17 @@ def test_the_login_page_has_csrf_and_labels(client, db):
     assert 'lang="fr"' in html
 
 
-def test_a_browser_asking_for_english_still_reads_french(client, db):
+def test_a_browser_asking_for_a_language_without_catalogue_reads_french(client, db):
+    """German has no catalogue (yet): the page is all French, not half in Django's German."""
+    response = client.post(LOGIN, {"login": "", "password": ""}, HTTP_ACCEPT_LANGUAGE="de")
+    page = response.content.decode()
+    assert '<html lang="fr">' in page
+    assert "Ce champ est obligatoire." in page
+
+
+def test_a_browser_asking_for_english_reads_english(client, db):
     response = client.post(LOGIN, {"login": "", "password": ""}, HTTP_ACCEPT_LANGUAGE="en")
-    assert "Ce champ est obligatoire." in response.content.decode()
+    page = response.content.decode()
+    assert '<html lang="en">' in page
+    assert "This field is required." in page
+    assert "Ce champ est obligatoire." not in page

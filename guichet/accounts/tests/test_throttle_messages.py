@@ -7,9 +7,7 @@ import time_machine
 from django.utils import translation
 
 from guichet.accounts.throttle import Decision
-from guichet.core.tests.english_catalogue import install_english, pending_entries
-
-PENDING = "python-accounts-customers-catalog-core"
+from guichet.core.tests.english_catalogue import install_english
 
 NOW = datetime.datetime(2026, 3, 2, 9, 30, tzinfo=datetime.UTC)
 
@@ -88,7 +86,7 @@ def test_a_reset_request_refused_for_a_minute_says_one_minute(client, settings):
 def test_the_waits_read_in_english_with_the_english_catalogue(
     settings, tmp_path, reason, wait, expected
 ):
-    install_english(settings, tmp_path, pending_entries(PENDING))
+    install_english(settings)
 
     with translation.override("en"):
         assert expected in refused(reason, wait)

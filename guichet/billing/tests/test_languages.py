@@ -18,7 +18,7 @@ from guichet.billing.tests.factories import InvoiceFactory, line_draft
 from guichet.billing.tests.test_pdf import pdf_text
 from guichet.core.formatting import format_phone
 from guichet.core.models import OutboxEmail
-from guichet.core.tests.english_catalogue import install_english, pending_entries
+from guichet.core.tests.english_catalogue import install_english
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,7 @@ FRENCH_EMAIL = [
 def english(settings, tmp_path):
     """English offered, with billing's pending translations as its catalogue."""
     settings.LANGUAGES = [("fr", "Français"), ("en", "English")]
-    install_english(settings, tmp_path, pending_entries("billing"))
+    install_english(settings)
 
 
 def issue(customer, **kwargs):
@@ -99,7 +99,7 @@ def test_an_english_speaking_customer_gets_an_english_pdf(english, customer):
         "Invoice",
         "No. T0000001",
         "Invoice date 25 Nov 2026",
-        "Client reference",
+        "Customer reference",
         "Period November 2026",
         "Direct debit date 10 Dec 2026",
         "Your invoice in detail",

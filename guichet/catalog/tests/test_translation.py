@@ -4,13 +4,11 @@ from django.utils import translation
 
 from guichet.catalog.models import Product, ProductKind
 from guichet.catalog.offer import SECTIONS
-from guichet.core.tests.english_catalogue import install_english, pending_entries
-
-PENDING = "python-accounts-customers-catalog-core"
+from guichet.core.tests.english_catalogue import install_english
 
 
 def test_sections_read_in_english_with_the_english_catalogue(settings, tmp_path):
-    install_english(settings, tmp_path, pending_entries(PENDING))
+    install_english(settings)
 
     with translation.override("en"):
         assert [str(section.title) for section in SECTIONS] == [
@@ -18,7 +16,7 @@ def test_sections_read_in_english_with_the_english_catalogue(settings, tmp_path)
             "My options",
             "My Internet package",
             "My landline package",
-            "My plans",
+            "My mobile plans",
             "My mobile package",
         ]
         assert str(SECTIONS[0].empty_text) == "You have no TV package."

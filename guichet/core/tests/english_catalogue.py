@@ -1,54 +1,69 @@
-"""A temporary English catalogue for tests, compiled from the pending translation files.
+"""The project's English catalogue, for tests of pages, e-mails and PDFs in English.
 
-The project's catalogue is built from locale/en/pending/*.json in a later step; until then a
-test that needs English text compiles the entries it relies on into a .mo of its own.
+The catalogue is locale/en/LC_MESSAGES/django.po, compiled to django.mo (`make messages`);
+settings.LANGUAGES offers English because it is there. `french_entries()` gives its French
+source strings with their English, so a test can say that an English page holds none of
+them: a string left unmarked, or marked and not translated, shows up as French.
 """
 
-import json
+import gettext
 import pathlib
-import struct
 
-PENDING = pathlib.Path(__file__).resolve().parents[3] / "locale" / "en" / "pending"
-HEADER = "Content-Type: text/plain; charset=UTF-8\nPlural-Forms: nplurals=2; plural=(n != 1);\n"
+LOCALE = pathlib.Path(__file__).resolve().parents[3] / "locale"
 
 
-def pending_entries(*names: str) -> dict:
-    """The entries of locale/en/pending/<name>.json, merged."""
+def catalogue_entries(domain: str = "django") -> dict:
+    """msgid -> English; plural entries as (msgid, n) keys, contexts as « ctx\\x04msgid »."""
+    with (LOCALE / "en" / "LC_MESSAGES" / f"{domain}.mo").open("rb") as mo:
+        catalog = dict(gettext.GNUTranslations(mo)._catalog)
+    catalog.pop("", None)
+    return catalog
+
+
+def french_entries(domain: str = "django", *, min_length: int = 4) -> dict:
+    """The French sentences an English page must not show: the catalogue's msgids that differ
+    from their English, without placeholders (they are shown filled) or context markers."""
     entries = {}
-    for name in names:
-        entries.update(json.loads((PENDING / f"{name}.json").read_text(encoding="utf-8")))
+    for key, english in catalogue_entries(domain).items():
+        msgid = key[0] if isinstance(key, tuple) else key
+        if "\x04" in msgid or "%(" in msgid or "%s" in msgid or len(msgid) < min_length:
+            continue
+        if msgid != english:
+            entries[msgid] = english
     return entries
 
 
-def write_mo(entries: dict, path: pathlib.Path) -> None:
-    """GNU .mo: plural keys are « one\\0other » with a list of forms, contexts « ctx\\x04id »."""
-    messages = {"": HEADER}
-    for msgid, msgstr in entries.items():
-        messages[msgid] = "\0".join(msgstr) if isinstance(msgstr, list) else msgstr
-    keys = sorted(messages, key=lambda key: key.encode())
-    ids = [key.encode() for key in keys]
-    strs = [messages[key].encode() for key in keys]
-    count = len(keys)
-    ids_start = 7 * 4 + 16 * count
-    offsets, blob = [], b""
-    for data in ids + strs:
-        offsets.append((len(data), ids_start + len(blob)))
-        blob += data + b"\0"
-    header = struct.pack("<7I", 0x950412DE, 0, count, 7 * 4, 7 * 4 + 8 * count, 0, ids_start)
-    tables = b"".join(struct.pack("<2I", *pair) for pair in offsets)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(header + tables + blob)
-
-
-def install_english(settings, tmp_path, entries: dict) -> None:
-    """Point LOCALE_PATHS at a catalogue holding `entries` (Django reloads its catalogues),
-    and offer English as settings.py does when locale/en holds a catalogue."""
-    locale = tmp_path / "test-locale"
-    write_mo(entries, locale / "en" / "LC_MESSAGES" / "django.mo")
-    settings.LOCALE_PATHS = [locale]
+def install_english(settings) -> None:
+    """English is offered, as settings.py does when locale/en holds a catalogue."""
     offer_english(settings)
 
 
 def offer_english(settings) -> None:
     if "en" not in dict(settings.LANGUAGES):
         settings.LANGUAGES = [*settings.LANGUAGES, ("en", "English")]
+
+
+def french_left(text: str, *, domain: str = "django") -> list[str]:
+    """The catalogue's French sentences found, as whole words, in `text`.
+
+    The operator's own names and texts (settings: the brand, the seller on invoices) are data,
+    shown as the operator wrote them in every language: they are taken out first.
+    """
+    import re
+
+    from django.conf import settings
+
+    # Addresses are not words to read (« /mes-factures/ » stays as it is in every language).
+    text = re.sub(r"(?:https?://|/)\S*", " ", text)
+    for value in (
+        *settings.GUICHET_BRAND.values(),
+        *(value for value in settings.BILLING_OPERATOR.values() if isinstance(value, str)),
+        *settings.BILLING_OPERATOR["address_lines"],
+    ):
+        if isinstance(value, str) and value:
+            text = text.replace(value, " ")
+    return [
+        msgid
+        for msgid in french_entries(domain)
+        if re.search(rf"(?<!\w){re.escape(msgid)}(?!\w)", text)
+    ]

@@ -7,9 +7,7 @@ from django.utils import translation
 
 from guichet.core.emails import email_queue
 from guichet.core.models import OutboxEmail, StaffAccess
-from guichet.core.tests.english_catalogue import install_english, pending_entries
-
-PENDING = "python-accounts-customers-catalog-core"
+from guichet.core.tests.english_catalogue import install_english
 
 
 def failed_emails(count: int) -> list[int]:
@@ -48,7 +46,7 @@ def test_resending_says_how_many_emails_went_back(client, staff, staff_login, co
 
 
 def test_core_labels_read_in_english_with_the_english_catalogue(settings, tmp_path):
-    install_english(settings, tmp_path, pending_entries(PENDING))
+    install_english(settings)
 
     with translation.override("en"):
         assert str(OutboxEmail._meta.get_field("subject").verbose_name) == "subject"

@@ -8,9 +8,7 @@ from django.utils import translation
 
 from guichet.core import emails
 from guichet.core.emails import email_queue, outbox_send
-from guichet.core.tests.english_catalogue import install_english, offer_english, pending_entries
-
-PENDING = "python-accounts-customers-catalog-core"
+from guichet.core.tests.english_catalogue import install_english, offer_english
 
 # Each part of the e-mail says which language it was rendered in.
 LANG = "{% load i18n %}{% get_current_language as lang %}"
@@ -66,7 +64,7 @@ def test_the_language_of_the_page_that_triggered_it_does_not_count(probe_templat
 @pytest.fixture
 def link_templates(settings, tmp_path):
     """A reset-like e-mail with two secret links, in an English catalogue of our strings."""
-    install_english(settings, tmp_path, pending_entries(PENDING))
+    install_english(settings)
     emails_dir = tmp_path / "emails"
     emails_dir.mkdir()
     (emails_dir / "two_links.subject.txt").write_text("Links")

@@ -31,10 +31,15 @@ def test_staff_find_a_customer(admin_client, term):
 
 
 def test_staff_edit_the_personal_data_policy(admin_client, client):
-    page = SitePage.objects.get(slug=SitePage.Slug.PRIVACY)
+    page = SitePage.objects.get(slug=SitePage.Slug.PRIVACY, language="fr")
     response = admin_client.post(
         f"/back-office/core/sitepage/{page.pk}/change/",
-        {"slug": page.slug, "title": page.title, "body": "Article 26 : texte revu.\n\nSuite."},
+        {
+            "slug": page.slug,
+            "language": "fr",
+            "title": page.title,
+            "body": "Article 26 : texte revu.\n\nSuite.",
+        },
     )
     assert response.status_code == 302
     html = client.get("/donnees-personnelles/").content.decode()

@@ -4,16 +4,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from guichet.core.tests.english_catalogue import install_english, pending_entries
+from guichet.core.tests.english_catalogue import install_english
 from guichet.customers.models import Customer, Holder
 from guichet.customers.tests.factories import CustomerFactory, HolderFactory
-
-PENDING = "python-accounts-customers-catalog-core"
 
 
 @pytest.fixture
 def english(settings, tmp_path):
-    install_english(settings, tmp_path, pending_entries(PENDING))
+    install_english(settings)
 
 
 @pytest.mark.django_db

@@ -1,8 +1,7 @@
-"""The portal's templates in English: with the pending translations compiled, no French is left.
+"""The portal's templates in English: with the project's catalogue, no French is left.
 
-The real English catalogue is built later from locale/en/pending/; here the templates' and the
-Python strings' pending files are compiled into a temporary one, so a template string left
-unmarked (or marked and not translated) shows up as French on an English page.
+A template string left unmarked (or marked and not translated) shows up as French on an
+English page: each page is checked against every French sentence of the catalogue.
 """
 
 import html
@@ -15,31 +14,17 @@ from django.utils import translation
 from django.views.defaults import server_error
 
 from guichet.catalog.tests.factories import SubscriptionFactory
-from guichet.core.tests.english_catalogue import install_english, pending_entries, write_mo
-
-TEMPLATE_ENTRIES = pending_entries("templates")
+from guichet.core.tests.english_catalogue import french_left, install_english
 
 
 @pytest.fixture
-def english(settings, tmp_path):
-    settings.LANGUAGES = [("fr", "Français"), ("en", "English")]
-    entries = pending_entries("templates", "python-accounts-customers-catalog-core")
-    install_english(settings, tmp_path, entries)
-    write_mo(pending_entries("javascript"), tmp_path / "test-locale/en/LC_MESSAGES/djangojs.mo")
+def english(settings):
+    install_english(settings)
 
 
 def visible_text(page: str) -> str:
     page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
-
-
-def french_left(text: str) -> list[str]:
-    """The templates' French sentences (without placeholders) found in `text`."""
-    return [
-        msgid
-        for msgid, english in TEMPLATE_ENTRIES.items()
-        if "%(" not in msgid and "\x00" not in msgid and msgid != english and msgid in text
-    ]
 
 
 def test_the_portal_pages_have_no_french_left_in_english(english, customer, customer_user):

@@ -8,12 +8,6 @@ from guichet.accounts.tests.factories import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def two_languages(settings):
-    # The English catalogue arrives later: what changes is `lang`, the cookie and the account.
-    settings.LANGUAGES = [("fr", "Français"), ("en", "English")]
-
-
 def language_cookie(page) -> str | None:
     for cookie in page.context.cookies():
         if cookie["name"] == django_settings.LANGUAGE_COOKIE_NAME:
@@ -49,6 +43,8 @@ def test_the_footer_switches_the_language_with_the_keyboard(live_server, page, a
     assert language_cookie(page) == "en"
     customer.refresh_from_db()
     assert customer.language == "en"
+    assert page.get_by_role("heading", name="Welcome").is_visible()
+    assert page.get_by_role("link", name="My invoices").is_visible()
     axe_check(page)
 
     # Logged out and back in: the account's choice is still the page's language.
@@ -61,3 +57,4 @@ def test_the_footer_switches_the_language_with_the_keyboard(live_server, page, a
     page.wait_for_url("**/accueil/")
     assert page.locator("html").get_attribute("lang") == "en"
     assert language_cookie(page) == "en"
+    assert page.get_by_role("heading", name="Welcome").is_visible()

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from guichet.billing.models import Invoice
@@ -66,14 +68,21 @@ class Command(BaseCommand):
         today = timezone.localdate()
         issue_date = _date(options["issue_date"]) if options["issue_date"] else today
         if issue_date > today:
-            raise CommandError("La date des factures ne peut pas être dans le futur.")
+            raise CommandError(_("La date des factures ne peut pas être dans le futur."))
         if options["batch_size"] < 1:
-            raise CommandError("--batch-size doit valoir au moins 1.")
+            raise CommandError(_("--batch-size doit valoir au moins 1."))
         notify, render_pdf = not options["no_notify"], not options["no_pdf"]
         started = time.monotonic()
         candidates = billing_run_candidates(period=period)
         label = format_period(period)
-        self.stdout.write(f"Facturation {label} : {len(candidates)} client(s) à facturer.")
+        self.stdout.write(
+            ngettext(
+                "Facturation %(period)s : %(count)s client à facturer.",
+                "Facturation %(period)s : %(count)s clients à facturer.",
+                len(candidates),
+            )
+            % {"period": label, "count": len(candidates)}
+        )
         bar = tqdm(
             total=len(candidates),
             unit="client",
@@ -100,8 +109,14 @@ class Command(BaseCommand):
         self._summary(label, result, time.monotonic() - started)
         if result.failed:
             raise CommandError(
-                f"{result.failed} client(s) non facturé(s) : voir les journaux, puis relancez "
-                "la commande pour eux seuls."
+                ngettext(
+                    "%(count)s client non facturé : voir les journaux, puis relancez la "
+                    "commande pour lui seul.",
+                    "%(count)s clients non facturés : voir les journaux, puis relancez la "
+                    "commande pour eux seuls.",
+                    result.failed,
+                )
+                % {"count": result.failed}
             )
 
     def _fan_out(self, candidates, period, issue_date, notify, render_pdf, bar, options):
@@ -115,10 +130,18 @@ class Command(BaseCommand):
                 notify,
                 render_pdf,
             )
-        self.stdout.write(f"{-(-len(candidates) // size)} tâche(s) confiée(s) aux workers.")
+        tasks = -(-len(candidates) // size)
+        self.stdout.write(
+            ngettext(
+                "%(count)s tâche confiée aux workers.",
+                "%(count)s tâches confiées aux workers.",
+                tasks,
+            )
+            % {"count": tasks}
+        )
         if options["no_wait"]:
             bar.close()
-            self.stdout.write("Relancez la commande pour voir l'état de la facturation.")
+            self.stdout.write(_("Relancez la commande pour voir l'état de la facturation."))
             return None
         invoices = Invoice.objects.filter(period=period, customer_id__in=candidates)
         done, last_progress = 0, time.monotonic()
@@ -138,8 +161,14 @@ class Command(BaseCommand):
         missing = len(candidates) - done
         if missing:
             self.stdout.write(
-                f"{missing} client(s) sans facture à ce stade (rien à facturer, tâche en cours "
-                "ou en échec : voir les journaux des workers)."
+                ngettext(
+                    "%(count)s client sans facture à ce stade (rien à facturer, tâche en cours "
+                    "ou en échec : voir les journaux des workers).",
+                    "%(count)s clients sans facture à ce stade (rien à facturer, tâche en cours "
+                    "ou en échec : voir les journaux des workers).",
+                    missing,
+                )
+                % {"count": missing}
             )
         return result
 
@@ -147,10 +176,28 @@ class Command(BaseCommand):
         rate = result.issued / seconds if seconds else 0
         self.stdout.write(
             self.style.SUCCESS(
-                f"Facturation {label} terminée : {result.issued} facture(s) émise(s), "
-                f"{result.already_invoiced} client(s) déjà facturé(s), "
-                f"{result.nothing_to_bill} sans montant à facturer, {result.failed} en échec ; "
-                f"total {format_cents(result.total_incl_vat_cents)} TTC "
-                f"en {seconds:.1f} s ({rate:.0f} factures/s)."
+                _(
+                    "Facturation %(period)s terminée : %(issued)s, %(already)s, "
+                    "%(nothing)s sans montant à facturer, %(failed)s en échec ; "
+                    "total %(total)s TTC en %(seconds).1f s (%(rate).0f factures/s)."
+                )
+                % {
+                    "period": label,
+                    "issued": ngettext(
+                        "%(count)s facture émise", "%(count)s factures émises", result.issued
+                    )
+                    % {"count": result.issued},
+                    "already": ngettext(
+                        "%(count)s client déjà facturé",
+                        "%(count)s clients déjà facturés",
+                        result.already_invoiced,
+                    )
+                    % {"count": result.already_invoiced},
+                    "nothing": result.nothing_to_bill,
+                    "failed": result.failed,
+                    "total": format_cents(result.total_incl_vat_cents),
+                    "seconds": seconds,
+                    "rate": rate,
+                }
             )
         )

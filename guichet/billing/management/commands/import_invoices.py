@@ -3,6 +3,8 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from guichet.billing.services import ImportFileError, import_invoices, iter_problems, read_records
 
@@ -40,15 +42,41 @@ class Command(BaseCommand):
         )
         for problem in iter_problems(report):
             self.stderr.write(self.style.ERROR(f"{path}, {problem}"))
-        verb = "vérifiée(s), importable(s)" if options["dry_run"] else "importée(s)"
+        imported, already, refused = (
+            len(report.imported),
+            len(report.already_imported),
+            len(set(report.refused)),
+        )
+        if options["dry_run"]:
+            done = ngettext(
+                "%(count)s facture vérifiée, importable",
+                "%(count)s factures vérifiées, importables",
+                imported,
+            ) % {"count": imported}
+        else:
+            done = ngettext(
+                "%(count)s facture importée", "%(count)s factures importées", imported
+            ) % {"count": imported}
         self.stdout.write(
             self.style.SUCCESS(
-                f"{len(report.imported)} facture(s) {verb}, "
-                f"{len(report.already_imported)} déjà importée(s), "
-                f"{len(set(report.refused))} refusée(s)."
+                _("%(done)s, %(already)s, %(refused)s.")
+                % {
+                    "done": done,
+                    "already": ngettext(
+                        "%(count)s déjà importée", "%(count)s déjà importées", already
+                    )
+                    % {"count": already},
+                    "refused": ngettext("%(count)s refusée", "%(count)s refusées", refused)
+                    % {"count": refused},
+                }
             )
         )
         if report.refused:
             raise CommandError(
-                f"{len(set(report.refused))} facture(s) refusée(s) : rien n'en a été enregistré."
+                ngettext(
+                    "%(count)s facture refusée : rien n'en a été enregistré.",
+                    "%(count)s factures refusées : rien n'en a été enregistré.",
+                    refused,
+                )
+                % {"count": refused}
             )

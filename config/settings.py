@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "guichet.catalog",
     "guichet.privacy",
     "guichet.billing",
+    "guichet.payments",
     "guichet.home",
     # Last: the demo data of every app; nothing imports it.
     "guichet.demo",

@@ -83,6 +83,9 @@ class InvoiceQuerySet(models.QuerySet):
 class Invoice(models.Model):
     class Status(models.TextChoices):
         ISSUED = "issued", gettext_lazy("À payer")
+        # Carried by a SEPA debit file sent to the bank: still open until the money arrives
+        # (a rejected debit makes it « issued » again).
+        DEBIT_SENT = "debit_sent", gettext_lazy("Prélèvement émis")
         PAID = "paid", gettext_lazy("Payée")
 
     class PaymentMethod(models.TextChoices):
@@ -171,7 +174,7 @@ class Invoice(models.Model):
                 violation_error_message=gettext_lazy("L'échéance précède la date de facture."),
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=["issued", "paid"]),
+                condition=models.Q(status__in=["issued", "debit_sent", "paid"]),
                 name="billing_invoice_status_valid",
             ),
             models.CheckConstraint(
@@ -219,6 +222,8 @@ class Invoice(models.Model):
         in the active language."""
         if self.is_paid:
             return str(self.Status.PAID.label)
+        if self.status == self.Status.DEBIT_SENT:
+            return str(self.Status.DEBIT_SENT.label)
         date = format_date(self.due_date)
         if self.payment_method == self.PaymentMethod.DIRECT_DEBIT:
             return gettext("Prélèvement prévu le %(date)s") % {"date": date}

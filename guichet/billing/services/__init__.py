@@ -5,7 +5,15 @@ drafts (`run`, `imports`) or work on issued invoices (`pdf`). Callers import fro
 """
 
 from .imports import ImportFileError, ImportReport, import_invoices, iter_problems, read_records
-from .issue import InvoiceDraft, LineDraft, invoice_issue, invoice_mark_paid
+from .issue import (
+    OPEN_STATUSES,
+    InvoiceDraft,
+    LineDraft,
+    invoice_debit_sent,
+    invoice_issue,
+    invoice_mark_paid,
+    invoice_reopen,
+)
 from .pdf import (
     DocumentUnavailable,
     invoice_pdf_bytes,
@@ -26,16 +34,19 @@ __all__ = [
     "ImportReport",
     "InvoiceDraft",
     "LineDraft",
+    "OPEN_STATUSES",
     "RunResult",
     "billing_run",
     "billing_run_candidates",
     "billing_run_customers",
     "import_invoices",
+    "invoice_debit_sent",
     "invoice_issue",
     "invoice_mark_paid",
     "invoice_pdf_bytes",
     "invoice_pdf_content",
     "invoice_render_pdf",
+    "invoice_reopen",
     "iter_problems",
     "read_records",
     "subscription_lines",

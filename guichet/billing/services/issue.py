@@ -23,6 +23,8 @@ SELLER_FIELDS = ("name", "address_lines", "siren", "vat_number", "legal", "payme
 # A number given from outside (the import): what fits the column and a URL without escaping.
 NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,29}$")
 LABEL_MAX_LENGTH = InvoiceLine._meta.get_field("label").max_length
+# Not settled yet: to pay, or carried by a debit file whose money has not arrived.
+OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.DEBIT_SENT)
 
 
 @dataclass(frozen=True)
@@ -275,9 +277,27 @@ def invoice_issue(*, draft: InvoiceDraft, notify: bool = True, render_pdf: bool 
 def invoice_mark_paid(*, invoice_id: int, paid_at: datetime.datetime | None = None) -> bool:
     """Record that an invoice is settled; True if this call did it (settling twice is a no-op)."""
     return bool(
-        Invoice.objects.filter(pk=invoice_id, status=Invoice.Status.ISSUED).update(
+        Invoice.objects.filter(pk=invoice_id, status__in=OPEN_STATUSES).update(
             status=Invoice.Status.PAID, paid_at=paid_at or timezone.now()
         )
+    )
+
+
+def invoice_debit_sent(*, invoice_ids: Sequence[int]) -> int:
+    """Record that a debit file sent to the bank carries these open invoices (« Prélèvement
+    émis »); returns how many changed. Paid or already sent ones are left as they are."""
+    return Invoice.objects.filter(pk__in=list(invoice_ids), status=Invoice.Status.ISSUED).update(
+        status=Invoice.Status.DEBIT_SENT
+    )
+
+
+def invoice_reopen(*, invoice_id: int) -> bool:
+    """Make an invoice « to pay » again: its debit was rejected, or the payment that settled it
+    was reversed. True if this call changed it."""
+    return bool(
+        Invoice.objects.filter(
+            pk=invoice_id, status__in=[Invoice.Status.DEBIT_SENT, Invoice.Status.PAID]
+        ).update(status=Invoice.Status.ISSUED, paid_at=None)
     )
 
 

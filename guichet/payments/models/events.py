@@ -29,6 +29,13 @@ class PaymentEvent(models.Model):
         related_name="events",
     )
     raw_body = models.TextField(gettext_lazy("contenu reçu"))
+    # What the verified notification says, in our terms (ProviderEvent), kept so that the task
+    # applying it later never reads the raw body again (its signature would be stale by then).
+    outcome = models.CharField(gettext_lazy("issue"), max_length=20, blank=True)
+    amount_cents = models.BigIntegerField(
+        gettext_lazy("montant annoncé (centimes)"), null=True, blank=True
+    )
+    currency = models.CharField(gettext_lazy("devise annoncée"), max_length=3, blank=True)
     signature_valid = models.BooleanField(gettext_lazy("signature valable"), default=False)
     status = models.CharField(
         gettext_lazy("état"), max_length=20, choices=Status.choices, default=Status.RECEIVED

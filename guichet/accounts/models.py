@@ -74,6 +74,14 @@ class SecurityEvent(models.Model):
             "current_password_wrong",
             gettext_lazy("Mot de passe actuel erroné"),
         )
+        # F5: the bank details of a SEPA mandate (written by payments through
+        # security_event_record; the detail holds the mandate's reference, never an IBAN).
+        MANDATE_SIGNED = "mandate_signed", gettext_lazy("Mandat de prélèvement signé")
+        BANK_DETAILS_CHANGED = (
+            "bank_details_changed",
+            gettext_lazy("Coordonnées bancaires modifiées"),
+        )
+        MANDATE_REVOKED = "mandate_revoked", gettext_lazy("Mandat de prélèvement révoqué")
 
     user = models.ForeignKey(
         User,

@@ -215,6 +215,13 @@ def _notify(user: User, message: str, params: dict | None = None) -> None:
     )
 
 
+def security_notice_send(*, user: User, message, params: dict | None = None) -> None:
+    """The A10 security e-mail for a sensitive change made in another app (bank details):
+    `message` is a gettext_lazy text with %(date)s and %(time)s, put in the customer's
+    language. Call it inside the change's transaction, like the notices below."""
+    _notify(user, message, params)
+
+
 # Security notices, each rendered in the customer's language by _notify (%(date)s and %(time)s
 # are the moment of the change, formatted for that language).
 PASSWORD_CHANGED_NOTICE = gettext_lazy(

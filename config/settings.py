@@ -376,8 +376,19 @@ if len(BILLING_INVOICE_PREFIX) > 10 or not all(
 BILLING_INVOICE_NUMBER_DIGITS = env_int("BILLING_INVOICE_NUMBER_DIGITS", 7, minimum=4)
 # Days from the invoice date to its due date for customers who pay on receipt.
 BILLING_PAYMENT_DAYS = env_int("BILLING_PAYMENT_DAYS", 15, minimum=0)
-# Dotted path of the function giving each invoice its payment method and due or debit date.
-BILLING_PAYMENT_TERMS = env_str("BILLING_PAYMENT_TERMS", "guichet.billing.terms.pay_on_receipt")
+# Dotted path of the function giving each invoice its payment method and due or debit date:
+# by default, direct debit for customers with an active SEPA mandate, else pay on receipt.
+BILLING_PAYMENT_TERMS = env_str("BILLING_PAYMENT_TERMS", "guichet.payments.terms.by_mandate")
+# Dotted path of the function called with (invoice_id, customer_id) once an invoice is issued:
+# the payments ledger spends the customer's credit on it. Empty: nothing is called.
+BILLING_INVOICE_ISSUED = env_str(
+    "BILLING_INVOICE_ISSUED", "guichet.payments.services.ledger.ledger_invoice_issued"
+)
+# Dotted path of the function giving the query expression « how much of this invoice payments
+# settled », for « reste 12,40 € » in « Mes factures ». Empty: never partly settled.
+BILLING_SETTLED_CENTS = env_str(
+    "BILLING_SETTLED_CENTS", "guichet.payments.balance.settled_cents_expression"
+)
 # The seller printed on every invoice (E3). The defaults are fictional: set the operator's own.
 BILLING_OPERATOR = {
     "name": env_str("BILLING_OPERATOR_NAME", GUICHET_BRAND["name"]),

@@ -2,11 +2,13 @@
 
 import datetime
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext, gettext_lazy
 
-from guichet.core.formatting import format_date
+from guichet.core.formatting import format_cents, format_date
 
 from .money import format_rate
 from .periods import add_months
@@ -48,6 +50,16 @@ class InvoiceQuerySet(models.QuerySet):
         """Issued within the last 12 rolling months: after the same day a year ago."""
         today = today or timezone.localdate()
         return self.filter(issue_date__gt=add_months(today, -12), issue_date__lte=today)
+
+    def with_settled(self):
+        """Each invoice with `settled_cents`: how much of it payments settled so far.
+
+        Payments keep that ledger and billing never imports them: the expression comes from
+        the function settings.BILLING_SETTLED_CENTS names (none: nothing settled in part).
+        """
+        path = settings.BILLING_SETTLED_CENTS
+        expression = import_string(path)() if path else models.Value(0)
+        return self.annotate(settled_cents=expression)
 
     def bulk_create(self, objs, *args, **kwargs):
         """Issuing many at once is fine; overwriting issued ones on conflict is not."""
@@ -225,6 +237,13 @@ class Invoice(models.Model):
         if self.status == self.Status.DEBIT_SENT:
             return str(self.Status.DEBIT_SENT.label)
         date = format_date(self.due_date)
+        # Set by InvoiceQuerySet.with_settled(); a partly settled invoice says what remains.
+        settled = getattr(self, "settled_cents", 0) or 0
+        if 0 < settled < self.total_incl_vat_cents:
+            values = {"date": date, "amount": format_cents(self.total_incl_vat_cents - settled)}
+            if self.payment_method == self.PaymentMethod.DIRECT_DEBIT:
+                return gettext("Prélèvement prévu le %(date)s, reste %(amount)s") % values
+            return gettext("À payer avant le %(date)s, reste %(amount)s") % values
         if self.payment_method == self.PaymentMethod.DIRECT_DEBIT:
             return gettext("Prélèvement prévu le %(date)s") % {"date": date}
         return gettext("À payer avant le %(date)s") % {"date": date}

@@ -20,6 +20,7 @@ def invoices(request):
     invoices = list(
         Invoice.objects.for_customer(request.customer)
         .last_12_months()
+        .with_settled()
         .only(
             "number",
             "issue_date",

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from guichet.core.emails import email_queue
@@ -271,6 +272,16 @@ def invoice_issue(*, draft: InvoiceDraft, notify: bool = True, render_pdf: bool 
         if render_pdf:
             # Robust: a PDF that fails to render now is rendered when first opened.
             transaction.on_commit(lambda: _enqueue_pdf(invoice.pk), robust=True)
+        if settings.BILLING_INVOICE_ISSUED:
+            # Whoever keeps the ledger (payments, which billing never imports) settles the new
+            # invoice from a credit the customer has, once it is committed. Robust: a failure
+            # leaves the credit for the next settlement, never undoes the invoice.
+            transaction.on_commit(
+                lambda: import_string(settings.BILLING_INVOICE_ISSUED)(
+                    invoice_id=invoice.pk, customer_id=customer.pk
+                ),
+                robust=True,
+            )
     return invoice
 
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import F, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -88,6 +89,42 @@ def ledger_settle(*, customer_id: int, paid_at: datetime.datetime | None = None)
     with transaction.atomic():
         _lock_customer(customer_id)
         return _settle_locked(customer_id, paid_at=paid_at or timezone.now())
+
+
+def ledger_invoice_issued(*, invoice_id: int, customer_id: int) -> SettleResult:
+    """Billing's hook once an invoice is issued (settings.BILLING_INVOICE_ISSUED): a customer
+    with credit has the new invoice settled from it at once. One query when there is none, so a
+    billing run stays cheap; a run's failure here leaves the credit for the next settlement."""
+    if not customer_has_credit(customer_id=customer_id):
+        return SettleResult()
+    return ledger_settle(customer_id=customer_id)
+
+
+def customer_has_credit(*, customer_id: int) -> bool:
+    """Confirmed money that no invoice took yet (one query)."""
+    paid = (
+        Payment.objects.filter(customer_id=OuterRef("pk"), status=Payment.Status.CONFIRMED)
+        .order_by()
+        .values("customer_id")
+        .annotate(total=Sum("amount_cents"))
+        .values("total")
+    )
+    spent = (
+        Allocation.objects.filter(payment__customer_id=OuterRef("pk"))
+        .order_by()
+        .values("payment__customer_id")
+        .annotate(total=Sum("amount_cents"))
+        .values("total")
+    )
+    return (
+        Customer.objects.filter(pk=customer_id)
+        .annotate(
+            paid=Coalesce(Subquery(paid, output_field=IntegerField()), Value(0)),
+            spent=Coalesce(Subquery(spent, output_field=IntegerField()), Value(0)),
+        )
+        .filter(paid__gt=F("spent"))
+        .exists()
+    )
 
 
 def _settle_locked(customer_id: int, *, paid_at: datetime.datetime) -> SettleResult:
@@ -173,7 +210,8 @@ def payment_record(
             provider=provider,
             provider_reference=provider_reference,
         )
-        payment.full_clean()
+        # The reference's uniqueness is the database's to say, in our words below.
+        payment.full_clean(validate_unique=False)
         try:
             with transaction.atomic():
                 payment.save()

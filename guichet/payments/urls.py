@@ -1,0 +1,13 @@
+"""Payments pages: French paths matching the menu labels."""
+
+from django.urls import path
+
+from .views import pay
+
+app_name = "payments"
+urlpatterns = [
+    path("payer-en-ligne/", pay.pay, name="pay"),
+    path("payer-en-ligne/retour/<str:reference>/", pay.payment_return, name="return"),
+    path("paiement/notification/<str:provider_name>/", pay.notify, name="notify"),
+    path("bac-a-sable-paiement/<str:token>/", pay.sandbox_page, name="sandbox"),
+]

@@ -9,14 +9,21 @@ notification, which is stored and applied once (see services).
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from .base import Checkout, NotificationError, PaymentProvider, ProviderEvent
+from .base import Checkout, NotificationError, PaymentProvider, ProviderError, ProviderEvent
 
 ADAPTERS = {
     "sandbox": "guichet.payments.providers.sandbox.SandboxProvider",
     "stripe": "guichet.payments.providers.stripe.StripeProvider",
 }
 
-__all__ = ["Checkout", "NotificationError", "PaymentProvider", "ProviderEvent", "provider"]
+__all__ = [
+    "Checkout",
+    "NotificationError",
+    "PaymentProvider",
+    "ProviderError",
+    "ProviderEvent",
+    "provider",
+]
 
 
 def provider(name: str | None = None) -> PaymentProvider:

@@ -9,6 +9,12 @@ class NotificationError(Exception):
     timestamp, malformed body. It is stored as failed and answered 400."""
 
 
+class ProviderError(Exception):
+    """The provider could not be reached or did not do what we asked (network failure,
+    refused key, an answer that does not match our payment). Nothing was paid: the customer
+    is told to try again later; the payment stays pending until the provider is asked again."""
+
+
 @dataclass(frozen=True)
 class Checkout:
     """Where to send the customer to pay, and the provider's id for this payment."""

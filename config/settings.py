@@ -1,5 +1,6 @@
 """Guichet settings: one file, every value from the environment (see .env.example)."""
 
+import base64
 import os
 import tempfile
 from pathlib import Path
@@ -408,6 +409,52 @@ if not (len(BILLING_OPERATOR["siren"]) == 9 and BILLING_OPERATOR["siren"].isdigi
     raise ImproperlyConfigured(
         f"BILLING_OPERATOR_SIREN must be 9 digits, got {BILLING_OPERATOR['siren']!r}."
     )
+# SEPA direct debit (F1, F5). IBANs are encrypted at rest with PAYMENTS_IBAN_KEY: one or more
+# Fernet keys, newest first (commas or new lines); older keys still decrypt, so a key is
+# rotated by putting a new one in front and running `manage.py iban_keys_rotate`.
+from guichet.payments.iban import creditor_id_problem, fernet_keys_parse  # noqa: E402
+
+try:
+    PAYMENTS_IBAN_KEYS = fernet_keys_parse(env_secret("PAYMENTS_IBAN_KEY"))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"PAYMENTS_IBAN_KEY: {exc}.") from None
+if not PAYMENTS_IBAN_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "Guichet runs in production mode (DEBUG is off) and needs PAYMENTS_IBAN_KEY (or "
+            "PAYMENTS_IBAN_KEY_FILE), the key encrypting IBANs at rest: python3 -c 'import "
+            "base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())'. Keep it "
+            "safe and backed up: without it the stored IBANs cannot be read."
+        )
+    # Development and the demo only: a key derived from SECRET_KEY.
+    PAYMENTS_IBAN_KEYS = [
+        base64.urlsafe_b64encode(
+            salted_hmac("guichet.payments.iban", "key", secret=SECRET_KEY, algorithm="sha256")
+            .digest()
+        )
+    ]
+# The creditor identifier (ICS, « FR72ZZZ123456 ») printed on mandates and debit files. Empty:
+# direct debit is not offered (the fictional demo one is used with DEBUG).
+PAYMENTS_CREDITOR_ID = env_str("PAYMENTS_CREDITOR_ID", "FR72ZZZ123456" if DEBUG else "")
+PAYMENTS_CREDITOR_ID = PAYMENTS_CREDITOR_ID.replace(" ", "").upper()
+if PAYMENTS_CREDITOR_ID and (problem := creditor_id_problem(PAYMENTS_CREDITOR_ID)):
+    raise ImproperlyConfigured(f"PAYMENTS_CREDITOR_ID: {problem}, got {PAYMENTS_CREDITOR_ID!r}.")
+# The creditor's name on the mandate (the seller of the invoices unless set).
+PAYMENTS_CREDITOR_NAME = env_str("PAYMENTS_CREDITOR_NAME", BILLING_OPERATOR["name"])
+# The days of the month a customer may choose to be debited on (« Choix de la date de
+# prélèvement »), each 1 to 28 so that every month has it.
+PAYMENTS_DEBIT_DAYS = []
+for _day in env_list("PAYMENTS_DEBIT_DAYS", ["5"]):
+    if not _day.isdigit() or not 1 <= int(_day) <= 28:
+        raise ImproperlyConfigured(
+            f"PAYMENTS_DEBIT_DAYS must be days of the month from 1 to 28, comma-separated, "
+            f"got {_day!r}."
+        )
+    PAYMENTS_DEBIT_DAYS.append(int(_day))
+PAYMENTS_DEBIT_DAYS = sorted(set(PAYMENTS_DEBIT_DAYS))
+if not PAYMENTS_DEBIT_DAYS:
+    raise ImproperlyConfigured("PAYMENTS_DEBIT_DAYS must name at least one day, e.g. 5.")
+
 # WeasyPrint reports each rendering step at INFO: keep its warnings only.
 LOGGING.setdefault("loggers", {})["weasyprint.progress"] = {"level": "WARNING"}
 if CELERY_TASK_ALWAYS_EAGER:

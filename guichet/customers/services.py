@@ -104,3 +104,34 @@ def customer_language_set(*, customer: Customer, language: str) -> None:
     customer.language = language
     customer.full_clean(exclude=[f.name for f in Customer._meta.fields if f.name != "language"])
     customer.save(update_fields=["language", "updated_at"])
+
+
+@transaction.atomic
+def customer_invoice_notification_set(*, customer: Customer, opt_in: bool, email: str) -> None:
+    """F3: whether « facture disponible » e-mails go out, and to which address.
+
+    The address is kept when the customer stops the e-mails, so that ticking the box again
+    needs no retyping; ticking it needs one.
+    """
+    email = (email or "").strip()
+    if opt_in and not email:
+        raise ValidationError(
+            {
+                "invoice_email": _(
+                    "Indiquez l'adresse e-mail à laquelle vous souhaitez être prévenu de vos "
+                    "factures."
+                )
+            },
+            code="invoice_email_required",
+        )
+    customer.invoice_email_opt_in = opt_in
+    customer.invoice_email = email
+    customer.full_clean(
+        exclude=[
+            f.name
+            for f in Customer._meta.fields
+            if f.name not in ("invoice_email", "invoice_email_opt_in")
+        ],
+        validate_constraints=False,
+    )
+    customer.save(update_fields=["invoice_email", "invoice_email_opt_in", "updated_at"])

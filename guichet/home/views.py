@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 
 from guichet.catalog.offer import current_offer
 from guichet.core.decorators import customer_required
+from guichet.payments.balance import balance_for
 
 
 def root(request):
@@ -22,6 +23,7 @@ def home(request):
             "customer": customer,
             "holders": list(customer.holders.all()),
             "offer": current_offer(customer),
+            "balance": balance_for(customer),
             "nav": "home",
         },
     )

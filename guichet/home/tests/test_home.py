@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from guichet.billing.tests.factories import InvoiceFactory
 from guichet.catalog.models import ProductKind
 from guichet.catalog.tests.factories import ProductFactory, SubscriptionFactory
 from guichet.customers.tests.factories import HolderFactory
@@ -115,3 +116,14 @@ def test_query_budget_does_not_grow_with_subscriptions(customer_client, customer
 
 def test_root_sends_visitors_to_login_and_customers_home(client, customer_client):
     assert customer_client.get("/").url == "/accueil/"
+
+
+def test_home_query_budget_with_the_balance(customer_client, customer):
+    """Five queries: the user, the holders, the subscriptions, and the balance's two (open
+    invoices with what settled them; the credit), whatever the number of invoices."""
+    InvoiceFactory(customer=customer)
+    customer_client.get("/accueil/")  # warm the session
+    assert _home_queries(customer_client) == 5
+    for _ in range(12):
+        InvoiceFactory(customer=customer)
+    assert _home_queries(customer_client) == 5

@@ -59,7 +59,9 @@ export DEPLOY_HOST="espaceclient.ci.example.fr" \
     DEPLOY_REDIS="redis://127.0.0.1:6379" DEPLOY_REDIS_CACHE_DB="$cache_db" \
     DEPLOY_REDIS_BROKER_DB="$broker_db" DEPLOY_ADMIN="admin-ci" DEPLOY_ADMIN_EMAIL="admin@example.fr" \
     DEPLOY_PORT="$(free_port)" DEPLOY_USER=root DEPLOY_ETC="$work/etc" DEPLOY_VAR="$work/var" \
-    DEPLOY_UNITS="$work/units"
+    DEPLOY_UNITS="$work/units" \
+    DEPLOY_STRIPE_SECRET_KEY="sk_test_ci_$(python3 -c 'import secrets; print(secrets.token_hex(12))')" \
+    DEPLOY_STRIPE_WEBHOOK_SECRET="whsec_ci_$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
 export DJANGO_SUPERUSER_PASSWORD="Ci-Admin-$(python3 -c 'import secrets; print(secrets.token_hex(12))')"
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 mkdir -p "$DEPLOY_UNITS"

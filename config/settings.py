@@ -409,6 +409,42 @@ if not (len(BILLING_OPERATOR["siren"]) == 9 and BILLING_OPERATOR["siren"].isdigi
     raise ImproperlyConfigured(
         f"BILLING_OPERATOR_SIREN must be 9 digits, got {BILLING_OPERATOR['siren']!r}."
     )
+# Card payments (G3). The provider: « sandbox » (a test payment page served by Guichet, for
+# development, the demo and tests) or « stripe »; production must name it.
+PAYMENTS_SANDBOX_ENABLED = env_bool("PAYMENTS_SANDBOX_ENABLED", DEBUG)
+PAYMENTS_PROVIDER = env_str("PAYMENTS_PROVIDER", "sandbox" if DEBUG else "")
+if PAYMENTS_SANDBOX_ENABLED and not DEBUG:
+    # Its page confirms payments nobody made: never on a production server.
+    raise ImproperlyConfigured(
+        "PAYMENTS_SANDBOX_ENABLED is for development, the demo and tests only: it needs DEBUG=1."
+    )
+if not PAYMENTS_PROVIDER:
+    raise ImproperlyConfigured(
+        "PAYMENTS_PROVIDER must name the card payment provider in production (stripe)."
+    )
+if PAYMENTS_PROVIDER not in ("sandbox", "stripe"):
+    raise ImproperlyConfigured(
+        f"PAYMENTS_PROVIDER must be sandbox or stripe, got {PAYMENTS_PROVIDER!r}."
+    )
+if PAYMENTS_PROVIDER == "sandbox" and not PAYMENTS_SANDBOX_ENABLED:
+    raise ImproperlyConfigured(
+        "PAYMENTS_PROVIDER=sandbox needs PAYMENTS_SANDBOX_ENABLED=1 (and DEBUG=1)."
+    )
+# The key signing the sandbox's notifications (HMAC-SHA256), as a real provider's would.
+PAYMENTS_SANDBOX_SECRET = (
+    env_secret("PAYMENTS_SANDBOX_SECRET")
+    or salted_hmac("guichet.payments.sandbox", "secret", secret=SECRET_KEY).hexdigest()
+)
+# The most a customer may pay at once when that is more than what they owe (a typing slip of
+# « 6290 » for « 62,90 » is refused rather than charged).
+PAYMENTS_MAX_AMOUNT_CENTS = env_int("PAYMENTS_MAX_AMOUNT_CENTS", 500000, minimum=100)
+# A card payment still pending after this long is asked about (its notification may be lost).
+PAYMENTS_PENDING_POLL_MINUTES = env_int("PAYMENTS_PENDING_POLL_MINUTES", 15, minimum=1)
+CELERY_BEAT_SCHEDULE["poll-pending-card-payments"] = {
+    "task": "guichet.payments.tasks.poll_pending_payments",
+    "schedule": 300.0,
+}
+
 # SEPA direct debit (F1, F5). IBANs are encrypted at rest with PAYMENTS_IBAN_KEY: one or more
 # Fernet keys, newest first (commas or new lines); older keys still decrypt, so a key is
 # rotated by putting a new one in front and running `manage.py iban_keys_rotate`.

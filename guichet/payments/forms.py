@@ -15,7 +15,8 @@ from guichet.core.formatting import format_cents
 _SPACES = " \u00a0\u202f"
 _CURRENCY = re.compile(r"^(?:€|eur|euros?)\s*|\s*(?:€|eur|euros?)$", re.IGNORECASE)
 _AMOUNT = re.compile(
-    rf"^(?P<units>\d{{1,3}}(?:[{_SPACES}]\d{{3}})+|\d+)(?:[.,](?P<decimals>\d*))?$"
+    rf"^(?P<units>\d{{1,3}}(?:[{_SPACES}]\d{{3}})+|\d+)(?:[.,](?P<decimals>\d*))?$",
+    re.ASCII,
 )
 # Longer than any amount a customer could mean: no regular expression or int() on a page of
 # digits.

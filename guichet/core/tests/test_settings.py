@@ -19,6 +19,12 @@ PRODUCTION = {
     "SECRET_KEY": GOOD_KEY,
     "ALLOWED_HOSTS": "espaceclient.example.fr",
     "GUICHET_SITE_URL": "https://espaceclient.example.fr",
+    # Payments: the card provider must be named in production, with its secrets, and IBANs
+    # need their encryption key (fixed test values, never used for anything real).
+    "PAYMENTS_PROVIDER": "stripe",
+    "STRIPE_SECRET_KEY": "sk_live_" + "x" * 24,
+    "STRIPE_WEBHOOK_SECRET": "whsec_" + "y" * 32,
+    "PAYMENTS_IBAN_KEY": "q0cH0rX7b8mT9kR1s2v3w4x5y6z7A8B9C0D1E2F3G4H=",
 }
 
 

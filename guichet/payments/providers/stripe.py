@@ -162,23 +162,26 @@ class StripeProvider:
         )
 
 
-def _event(*, event_id: str, event_type: str, outcome: str, data_object) -> ProviderEvent:
+def _event(*, event_id: str, event_type: str, outcome: str, data_object: dict) -> ProviderEvent:
+    # Signed by Stripe, but read defensively all the same: a field of an unexpected shape
+    # makes an event without that field, never a 500 at the endpoint.
     is_session = data_object.get("object") == "checkout.session"
-    metadata = data_object.get("metadata") or {}
-    reference = (
-        data_object.get("client_reference_id") or metadata.get("payment_reference") or ""
-        if is_session
-        else metadata.get("payment_reference") or ""
+    metadata = data_object.get("metadata")
+    metadata = metadata if isinstance(metadata, dict) else {}
+    reference = (data_object.get("client_reference_id") if is_session else None) or metadata.get(
+        "payment_reference"
     )
     amount = data_object.get("amount_total") if is_session else None
+    currency = data_object.get("currency") if is_session else None
+    session_id = data_object.get("id") if is_session else None
     return ProviderEvent(
         event_id=event_id,
         event_type=event_type,
         outcome=outcome,
-        payment_reference=reference,
-        provider_reference=data_object.get("id", "") if is_session else "",
-        amount_cents=amount if isinstance(amount, int) else None,
-        currency=(data_object.get("currency") or "").upper() if is_session else "",
+        payment_reference=reference if isinstance(reference, str) else "",
+        provider_reference=session_id if isinstance(session_id, str) else "",
+        amount_cents=amount if type(amount) is int else None,
+        currency=currency.upper() if isinstance(currency, str) else "",
     )
 
 

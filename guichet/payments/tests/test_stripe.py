@@ -236,6 +236,23 @@ def _completed(standin, payment, **event_options):
     return standin.event("checkout.session.completed", session_id, **event_options)
 
 
+def test_fields_of_an_unexpected_shape_are_left_out_not_a_crash(standin):
+    body = (
+        b'{"id": "evt_2", "object": "event", "type": "checkout.session.completed", "data": '
+        b'{"object": {"id": 7, "object": "checkout.session", "payment_status": "paid", '
+        b'"amount_total": "6290", "currency": 978, "client_reference_id": ["P"], '
+        b'"metadata": "P-2026-ABCDEFGH"}}}'
+    )
+
+    event = StripeProvider().notification_parse(
+        body=body, headers={"Stripe-Signature": _sign(body)}
+    )
+
+    assert event.outcome == "succeeded"
+    assert (event.payment_reference, event.provider_reference) == ("", "")
+    assert (event.amount_cents, event.currency) == (None, "")
+
+
 def test_a_tampered_body_is_refused(standin, payment):
     body, headers = _completed(standin, payment)
     tampered = body.replace(b'"amount_total": 6290', b'"amount_total": 1')

@@ -175,6 +175,27 @@ def test_the_poll_confirms_a_payment_whose_webhook_never_came(
     assert PaymentEvent.objects.filter(provider="stripe", status="applied").count() == 1
 
 
+def test_the_webhook_arriving_after_the_poll_changes_nothing_more(
+    standin, owing, customer_client, client, django_capture_on_commit_callbacks
+):
+    _, payment = _pay(customer_client)
+    standin.complete(payment.provider_reference)
+    Payment.objects.filter(pk=payment.pk).update(
+        created_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        poll_pending_payments()
+    body, headers = standin.event("checkout.session.completed", payment.provider_reference)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _deliver(client, body, headers).status_code == 200
+
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.CONFIRMED
+    assert payment.allocations.count() == 1
+    assert OutboxEmail.objects.filter(template="payment_confirmed").count() == 1
+
+
 def test_the_poll_leaves_an_open_checkout_pending(
     standin, owing, customer_client, django_capture_on_commit_callbacks
 ):

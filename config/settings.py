@@ -498,3 +498,25 @@ if CELERY_TASK_ALWAYS_EAGER:
     # the in-memory broker has no host name.
     LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
     LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}
+
+# Stripe (G3), when PAYMENTS_PROVIDER=stripe: the secret API key and the webhook endpoint's
+# signing secret (Stripe's dashboard, « Développeurs »), each also from *_FILE.
+STRIPE_SECRET_KEY = env_secret("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = env_secret("STRIPE_WEBHOOK_SECRET")
+# Stripe's API address. Only the tests change it (to a local stand-in of the API); production
+# accepts no other https address than Stripe's, so card payments never go elsewhere.
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "https://api.stripe.com").rstrip("/")
+if PAYMENTS_PROVIDER == "stripe":
+    problems = []
+    if not STRIPE_SECRET_KEY.startswith(("sk_", "rk_")):
+        problems.append("STRIPE_SECRET_KEY (the secret key sk_… or a restricted key rk_…)")
+    if not STRIPE_WEBHOOK_SECRET.startswith("whsec_"):
+        problems.append("STRIPE_WEBHOOK_SECRET (the webhook endpoint's signing secret whsec_…)")
+    if not DEBUG and STRIPE_API_BASE != "https://api.stripe.com":
+        problems.append("STRIPE_API_BASE left unset (it is for tests only)")
+    if problems:
+        raise ImproperlyConfigured(
+            "PAYMENTS_PROVIDER=stripe needs: "
+            + "; ".join(problems)
+            + ". Each secret may be read from a file named by *_FILE."
+        )

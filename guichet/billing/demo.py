@@ -4,9 +4,8 @@ import datetime
 
 from django.utils import timezone
 
-from .models import Invoice
 from .periods import add_months
-from .services import billing_run, invoice_mark_paid
+from .services import billing_run
 
 DEMO_MONTHS = 14
 # The demo operator bills on the 25th of each month.
@@ -17,7 +16,8 @@ def demo_invoices(*, today: datetime.date | None = None) -> int:
     """Bill the last 14 months (what is missing only); returns how many invoices were issued.
 
     Past months are not notified by e-mail; their PDFs are rendered when first opened. The
-    invoices already due are recorded as paid, as a customer who pays on time would see them.
+    invoices already due are settled by payments, which billing does not know: the demo
+    loader has guichet.payments.demo record them after this.
     """
     today = today or timezone.localdate()
     last = today.replace(day=1)
@@ -33,8 +33,4 @@ def demo_invoices(*, today: datetime.date | None = None) -> int:
             render_pdf=False,
         )
         issued += result.issued
-    due = Invoice.objects.filter(status=Invoice.Status.ISSUED, due_date__lt=today)
-    for invoice_id, due_date in due.values_list("pk", "due_date"):
-        paid_at = timezone.make_aware(datetime.datetime.combine(due_date, datetime.time(9)))
-        invoice_mark_paid(invoice_id=invoice_id, paid_at=paid_at)
     return issued

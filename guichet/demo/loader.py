@@ -9,6 +9,7 @@ from guichet.accounts.demo import DEMO_PASSWORD, DEMO_STAFF_USERNAME, demo_staff
 from guichet.billing.demo import demo_invoices
 from guichet.catalog.demo import demo_products, demo_subscriptions
 from guichet.customers.demo import DEMO_REFERENCE, demo_customers
+from guichet.payments.demo import demo_mandates, demo_payments
 
 __all__ = [
     "DEMO_PASSWORD",
@@ -29,6 +30,10 @@ def load_demo() -> dict[str, int]:
         "customers": customers_created,
         "subscriptions": demo_subscriptions(customers=customers, products=products),
         "users": demo_users(customers=customers.values()),
+        # Before the invoices: the guide's subscriber's mandate makes them debited on the 5th.
+        "mandates": demo_mandates(),
         # 14 months of invoices from the monthly billing run (only the missing ones).
         "invoices": demo_invoices(),
+        # The invoices already due, settled by recorded payments; the card payer's latest left due.
+        "payments": demo_payments(),
     }

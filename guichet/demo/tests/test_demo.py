@@ -32,7 +32,9 @@ def test_loading_twice_changes_nothing(settings):
         "customers": 0,
         "subscriptions": 0,
         "users": 0,
+        "mandates": 0,
         "invoices": 0,
+        "payments": 0,
     }
     assert _counts() == first
     assert list(User.objects.order_by("pk").values_list("password", flat=True)) == hashes

@@ -4,7 +4,6 @@ import socket
 import time
 
 import pytest
-from cryptography.fernet import Fernet
 
 from guichet.core.tests.test_settings import PRODUCTION, _manage
 from guichet.payments.models import Payment
@@ -372,14 +371,9 @@ def test_a_session_stripe_does_not_know_is_a_provider_error(standin, payment):
 
 # --- Settings ---
 
-STRIPE_ENV = {
-    # What production needs besides Stripe (the IBAN key of « Mode de paiement »).
-    "PAYMENTS_IBAN_KEY": Fernet.generate_key().decode(),
-    **PRODUCTION,
-    "PAYMENTS_PROVIDER": "stripe",
-    "STRIPE_SECRET_KEY": "sk_live_" + "x" * 24,
-    "STRIPE_WEBHOOK_SECRET": "whsec_" + "y" * 32,
-}
+# Production's test environment already names Stripe, with its two secrets.
+STRIPE_ENV = PRODUCTION
+assert STRIPE_ENV["PAYMENTS_PROVIDER"] == "stripe"
 
 
 def test_production_with_stripe_refuses_to_start_without_its_secrets():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.conf.locale import LANG_INFO
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.crypto import salted_hmac
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy
@@ -477,6 +477,29 @@ if PAYMENTS_CREDITOR_ID and (problem := creditor_id_problem(PAYMENTS_CREDITOR_ID
     raise ImproperlyConfigured(f"PAYMENTS_CREDITOR_ID: {problem}, got {PAYMENTS_CREDITOR_ID!r}.")
 # The creditor's name on the mandate (the seller of the invoices unless set).
 PAYMENTS_CREDITOR_NAME = env_str("PAYMENTS_CREDITOR_NAME", BILLING_OPERATOR["name"])
+# The account the debits are credited to (F6), named in every pain.008 file; empty: no debit
+# file can be exported (the fictional demo account is used with DEBUG).
+from guichet.payments.iban import bic_check, iban_check  # noqa: E402
+
+PAYMENTS_CREDITOR_IBAN = env_str(
+    "PAYMENTS_CREDITOR_IBAN", "FR7630006000011234567890189" if DEBUG else ""
+)
+PAYMENTS_CREDITOR_BIC = env_str("PAYMENTS_CREDITOR_BIC", "AGRIFRPP" if DEBUG else "")
+try:
+    PAYMENTS_CREDITOR_IBAN = (
+        iban_check(PAYMENTS_CREDITOR_IBAN).iban if PAYMENTS_CREDITOR_IBAN else ""
+    )
+except ValidationError:
+    raise ImproperlyConfigured(
+        "PAYMENTS_CREDITOR_IBAN must be the IBAN of a SEPA account, "
+        f"got {PAYMENTS_CREDITOR_IBAN!r}."
+    ) from None
+try:
+    PAYMENTS_CREDITOR_BIC = bic_check(PAYMENTS_CREDITOR_BIC)
+except ValidationError:
+    raise ImproperlyConfigured(
+        f"PAYMENTS_CREDITOR_BIC must be a BIC of 8 or 11 characters, got {PAYMENTS_CREDITOR_BIC!r}."
+    ) from None
 # The days of the month a customer may choose to be debited on (« Choix de la date de
 # prélèvement »), each 1 to 28 so that every month has it.
 PAYMENTS_DEBIT_DAYS = []

@@ -8,13 +8,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from guichet.billing.models import Invoice
-from guichet.billing.services import billing_run
 from guichet.billing.terms import DEBIT_NOTICE_DAYS
-from guichet.catalog.tests.factories import SubscriptionFactory
 from guichet.payments.models import Mandate
 from guichet.payments.terms import by_mandate
 
-NOVEMBER = D(2026, 11, 1)
 ISSUED_ON = D(2026, 11, 26)
 
 
@@ -30,6 +27,10 @@ def mandate(customer, *, debit_day=5, status=Mandate.Status.ACTIVE) -> Mandate:
         debit_day=debit_day,
         revoked_at=timezone.now() if status == Mandate.Status.REVOKED else None,
     )
+
+
+# The billing run's side (it needs subscriptions, which payments never imports) is in
+# guichet/home/tests/test_billing_run_terms.py.
 
 
 def test_it_is_the_default_payment_terms():
@@ -63,20 +64,3 @@ def test_anyone_else_pays_on_receipt(customer, has_revoked_mandate):
 def test_another_customers_mandate_changes_nothing(customer, other_customer):
     mandate(other_customer)
     assert by_mandate(customer=customer, issue_date=ISSUED_ON).method == "on_receipt"
-
-
-def test_a_billing_run_gives_each_customer_their_terms(customer, other_customer):
-    mandate(customer, debit_day=5)
-    SubscriptionFactory(customer=customer, start_date=D(2025, 1, 1))
-    SubscriptionFactory(customer=other_customer, start_date=D(2025, 1, 1))
-
-    result = billing_run(period=NOVEMBER, issue_date=ISSUED_ON, notify=False, render_pdf=False)
-
-    assert result.issued == 2
-    debited = Invoice.objects.get(customer=customer)
-    assert debited.payment_method == "direct_debit" and debited.due_date == D(2027, 1, 5)
-    assert (debited.due_date - debited.issue_date).days >= DEBIT_NOTICE_DAYS
-    assert debited.status_label == "Prélèvement prévu le 05/01/2027"
-    card = Invoice.objects.get(customer=other_customer)
-    assert card.payment_method == "on_receipt"
-    assert card.status_label == "À payer avant le 11/12/2026"

@@ -444,6 +444,12 @@ CELERY_BEAT_SCHEDULE["poll-pending-card-payments"] = {
     "task": "guichet.payments.tasks.poll_pending_payments",
     "schedule": 300.0,
 }
+# Debits count as paid from their collection date (F6): checked hourly, so a restart or a
+# late worker still confirms them that day.
+CELERY_BEAT_SCHEDULE["confirm-debit-collections"] = {
+    "task": "guichet.payments.tasks.confirm_debit_collections",
+    "schedule": 3600.0,
+}
 
 # SEPA direct debit (F1, F5). IBANs are encrypted at rest with PAYMENTS_IBAN_KEY: one or more
 # Fernet keys, newest first (commas or new lines); older keys still decrypt, so a key is

@@ -125,3 +125,7 @@ class AllocationAdmin(ReadOnlyAdminMixin, StaffAuditMixin, admin.ModelAdmin):
     @admin.display(description=gettext_lazy("montant affecté"), ordering="amount_cents")
     def amount(self, allocation):
         return format_cents(allocation.amount_cents)
+
+
+# Debit files and debits: their own module (the export and reject views).
+from . import admin_debits  # noqa: E402, F401

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.conf import settings
 
 from .services.card import payment_event_apply
+from .services.debits import debit_collections_confirm
 from .services.notifications import card_payments_poll, payment_events_sweep
 
 
@@ -23,3 +24,9 @@ def poll_pending_payments() -> int:
     return card_payments_poll(
         older_than=datetime.timedelta(minutes=settings.PAYMENTS_PENDING_POLL_MINUTES)
     )
+
+
+@shared_task(ignore_result=True)
+def confirm_debit_collections() -> int:
+    """Beat, daily: debits whose collection date has come count as paid (the ledger settles)."""
+    return debit_collections_confirm()

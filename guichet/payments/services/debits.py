@@ -20,6 +20,7 @@ of the file (reported to whoever exports).
 
 import datetime
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass, field
 
@@ -44,6 +45,8 @@ from ..iban import iban_decrypt
 from ..models import Allocation, Debit, DebitBatch, Mandate, MandateAmendment, Payment
 from ..sepa import SMNDA, Creditor, DebitLine, pain008_build, pain008_validate
 from .ledger import ledger_settle, payment_confirm, payment_reference_new, payment_refuse
+
+logger = logging.getLogger(__name__)
 
 # The R-transaction reason codes of the EPC's SDD Core rulebook (ISO 20022 external codes)
 # that a bank reports for a debit it returned, refused or rejected.
@@ -414,3 +417,20 @@ def debit_reject(*, debit_id: int, reason: str) -> Debit:
                 language=customer.language,
             )
     return debit
+
+
+def debit_file_content(*, batch: DebitBatch) -> bytes | None:
+    """The stored file if it still matches the checksum taken when it was validated; None if
+    it is missing or changed since (never hand the bank a file nobody validated)."""
+    if not batch.file:
+        return None
+    try:
+        with batch.file.open("rb") as stored:
+            content = stored.read()
+    except OSError:
+        logger.error("Debit file %s is missing from storage", batch.file.name)
+        return None
+    if hashlib.sha256(content).hexdigest() != batch.sha256:
+        logger.error("Debit file %s does not match its SHA-256", batch.file.name)
+        return None
+    return content

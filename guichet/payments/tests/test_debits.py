@@ -377,3 +377,121 @@ def test_the_reject_command():
     assert f"Prélèvement {invoice.number}-1 rejeté (AC04 : Compte clôturé)" in out.getvalue()
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.ISSUED
+
+
+# --- The back office --------------------------------------------------------------------------
+
+
+def staff_with(client, staff, staff_login, *codenames):
+    from django.contrib.auth.models import Permission
+
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return staff_login(client, staff)
+
+
+def test_staff_without_the_permission_cannot_export_nor_reject(client, staff, staff_login):
+    customer = debit_customer()
+    with at(datetime.date(2026, 11, 20)):
+        debit_invoice(customer)
+    debit = export().batch.debits.get()
+    staff_with(client, staff, staff_login, "view_debitbatch", "view_debit")
+
+    changelist = client.get(reverse("admin:payments_debitbatch_changelist"))
+    assert changelist.status_code == 200
+    assert reverse("admin:payments_debitbatch_export") not in changelist.content.decode()
+    url = reverse("admin:payments_debitbatch_export")
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"debit_date": "05/01/2027"}).status_code == 403
+    reject = reverse("admin:payments_debit_reject", args=[debit.pk])
+    assert client.post(reject, {"reason": "AM04"}).status_code == 403
+    debit.refresh_from_db()
+    assert debit.status == Debit.Status.EXPORTED
+    assert DebitBatch.objects.count() == 1
+
+
+def test_staff_export_a_date_and_download_the_file(client, staff, staff_login):
+    customer = debit_customer()
+    with at(datetime.date(2026, 11, 20)):
+        invoice = debit_invoice(customer)
+    url = reverse("admin:payments_debitbatch_export")
+
+    with at(datetime.date(2026, 11, 28)):
+        staff_with(client, staff, staff_login, "view_debitbatch", "add_debitbatch")
+        assert (
+            "Exporter les prélèvements"
+            in client.get(reverse("admin:payments_debitbatch_changelist")).content.decode()
+        )
+        form = client.get(url)
+        assert form.status_code == 200
+        for typed, message in [
+            ("31/02/2026", "Date invalide : écrivez-la JJ/MM/AAAA"),
+            ("", "Indiquez la date de prélèvement."),
+            ("27/11/2026", "La date de prélèvement doit être postérieure à aujourd&#x27;hui"),
+        ]:
+            page = client.post(url, {"debit_date": typed})
+            assert page.status_code == 200
+            assert message in page.content.decode()
+            assert f'value="{typed}"' in page.content.decode() or not typed
+        assert not DebitBatch.objects.exists()
+
+        done = client.post(url, {"debit_date": "05/12/2026"}, follow=True)
+        batch = DebitBatch.objects.get()
+        assert done.redirect_chain[-1][0] == reverse(
+            "admin:payments_debitbatch_change", args=[batch.pk]
+        )
+        assert "1 prélèvement exporté pour le 05/12/2026" in done.content.decode()
+        assert batch.created_by == staff.username
+        invoice.refresh_from_db()
+        assert invoice.status == Invoice.Status.DEBIT_SENT
+
+        download = client.get(reverse("admin:payments_debitbatch_file", args=[batch.pk]))
+        assert download.status_code == 200
+        assert download["Content-Disposition"].startswith("attachment")
+        pain008_validate(download.content)
+        # A file changed on disk since it was validated is never handed out.
+        with open(batch.file.path, "ab") as stored:
+            stored.write(b"<!-- changed -->")
+        assert (
+            client.get(reverse("admin:payments_debitbatch_file", args=[batch.pk])).status_code
+            == 503
+        )
+
+
+def test_staff_record_a_reject(client, staff, staff_login):
+    customer = debit_customer()
+    with at(datetime.date(2026, 11, 20)):
+        invoice = debit_invoice(customer)
+    debit = export().batch.debits.get()
+    staff_with(client, staff, staff_login, "view_debit", "change_debit")
+    url = reverse("admin:payments_debit_reject", args=[debit.pk])
+
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "AM04 — Provision insuffisante" in page.content.decode()
+    refused = client.post(url, {"reason": "ZZ99"})
+    assert "Ce code de rejet n&#x27;existe pas." in refused.content.decode()
+    done = client.post(url, {"reason": "MS02"}, follow=True)
+    assert "est de nouveau à payer" in done.content.decode()
+    debit.refresh_from_db()
+    invoice.refresh_from_db()
+    assert (debit.status, debit.reject_reason) == (Debit.Status.REJECTED, "MS02")
+    assert invoice.status == Invoice.Status.ISSUED
+    again = client.post(url, {"reason": "MS02"})
+    assert "déjà rejeté" in again.content.decode()
+    assert (
+        client.get(reverse("admin:payments_debit_reject", args=[debit.pk + 99])).status_code == 404
+    )
+
+
+def test_the_daily_task_confirms_the_collections_due(customer):
+    from guichet.payments.tasks import confirm_debit_collections
+
+    with at(datetime.date(2026, 11, 20)):
+        debit_customer(customer)
+        invoice = debit_invoice(customer)
+    export()
+
+    with at(DEBIT_DATE, hour=13):
+        assert confirm_debit_collections.delay().get() == 1
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.PAID

@@ -127,5 +127,6 @@ class AllocationAdmin(ReadOnlyAdminMixin, StaffAuditMixin, admin.ModelAdmin):
         return format_cents(allocation.amount_cents)
 
 
-# Debit files and debits: their own module (the export and reject views).
-from . import admin_debits  # noqa: E402, F401
+# Debit files and debits (the export and reject views) and SEPA mandates (read only, IBAN
+# masked): their own modules.
+from . import admin_debits, admin_mandates  # noqa: E402, F401

@@ -1,10 +1,12 @@
 """SEPA mandate services (F5): sign, amend under the same RUM, revoke; audit and e-mails."""
 
 import datetime
+import io
 
 import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from guichet.accounts.models import SecurityEvent
@@ -202,3 +204,28 @@ def test_the_demo_gives_the_guides_subscriber_a_mandate_on_the_5th(customer):
     # Recorded as signed on paper: nobody changed anything online, nothing is sent.
     assert not OutboxEmail.objects.exists() and not SecurityEvent.objects.exists()
     assert demo_mandates() == 0
+
+
+def test_the_rotation_command_reports_and_a_missing_key_stops_it(customer_user, settings):
+    old, new = Fernet.generate_key(), Fernet.generate_key()
+    settings.PAYMENTS_IBAN_KEYS = [old]
+    mandate_create(user=customer_user, details=_details())
+    out = io.StringIO()
+    settings.PAYMENTS_IBAN_KEYS = [new, old]
+    call_command("iban_keys_rotate", stdout=out)
+    assert "1 IBAN chiffré à nouveau" in out.getvalue()
+    settings.PAYMENTS_IBAN_KEYS = [Fernet.generate_key()]
+    with pytest.raises(CommandError, match="PAYMENTS_IBAN_KEY"):
+        call_command("iban_keys_rotate", stdout=out)
+
+
+def test_the_back_office_shows_the_iban_masked_only(admin_client, customer_user):
+    mandate = mandate_create(user=customer_user, details=_details())
+    mandate_amend(user=customer_user, details=_details(iban=GERMAN))
+    listing = admin_client.get("/back-office/payments/mandate/?q=3000").content.decode()
+    assert mandate.rum in listing and "•••• 3000" in listing
+    page = admin_client.get(f"/back-office/payments/mandate/{mandate.pk}/change/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "DE89 •••• •••• 3000" in html and "•••• 0189" in html
+    assert GERMAN not in html and FRENCH not in html and mandate.iban_encrypted not in html

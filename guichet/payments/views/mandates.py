@@ -44,7 +44,10 @@ def payment_method(request):
     action = request.POST.get("action") if request.method == "POST" else None
     mandate_form = MandateForm(
         request.POST if action == "mandate" else None,
-        initial={"debit_day": mandate.debit_day} if mandate else None,
+        # A change usually keeps the holder and day: they are filled in, the IBAN never is.
+        initial={"debit_day": mandate.debit_day, "account_holder": mandate.account_holder}
+        if mandate
+        else None,
     )
     revoke_form = RevokeForm(request.POST if action == "revoke" else None)
     notification_form = InvoiceNotificationForm(

@@ -28,5 +28,5 @@ def poll_pending_payments() -> int:
 
 @shared_task(ignore_result=True)
 def confirm_debit_collections() -> int:
-    """Beat, daily: debits whose collection date has come count as paid (the ledger settles)."""
+    """Beat, hourly: debits whose collection date has come count as paid (the ledger settles)."""
     return debit_collections_confirm()

@@ -2,7 +2,7 @@
 characters); bank details change only through the customer's own confirmed request."""
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from guichet.core.admin_site import ReadOnlyAdminMixin
 from guichet.core.staff_audit import StaffAuditMixin
@@ -59,4 +59,6 @@ class MandateAdmin(ReadOnlyAdminMixin, StaffAuditMixin, admin.ModelAdmin):
             return mandate_iban_masked(mandate)
         except IbanKeyError:
             # The page still opens: the key problem is the operator's to fix, not a 500.
-            return f"{mandate.iban_masked} ({gettext_lazy('illisible avec la clé actuelle')})"
+            return gettext("%(masked)s (illisible avec la clé actuelle)") % {
+                "masked": mandate.iban_masked
+            }

@@ -471,8 +471,9 @@ if not PAYMENTS_IBAN_KEYS:
     # Development and the demo only: a key derived from SECRET_KEY.
     PAYMENTS_IBAN_KEYS = [
         base64.urlsafe_b64encode(
-            salted_hmac("guichet.payments.iban", "key", secret=SECRET_KEY, algorithm="sha256")
-            .digest()
+            salted_hmac(
+                "guichet.payments.iban", "key", secret=SECRET_KEY, algorithm="sha256"
+            ).digest()
         )
     ]
 # The creditor identifier (ICS, « FR72ZZZ123456 ») printed on mandates and debit files. Empty:

@@ -30,7 +30,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from schwifty import IBAN
@@ -39,6 +39,7 @@ from guichet.billing.models import Invoice
 from guichet.billing.services import invoice_debit_sent, invoice_reopen
 from guichet.billing.terms import DEBIT_NOTICE_DAYS
 from guichet.core.emails import email_queue
+from guichet.core.formatting import format_date
 from guichet.customers.models import Customer
 
 from ..iban import iban_decrypt
@@ -275,10 +276,12 @@ def debit_export(*, debit_date: datetime.date, created_by: str = "") -> ExportRe
 
 
 def _remittance(invoice: Invoice) -> str:
-    return _("Facture %(number)s du %(date)s") % {
-        "number": invoice.number,
-        "date": invoice.issue_date.strftime("%d/%m/%Y"),
-    }
+    """What the debtor's bank statement shows: in the operator's language, whoever exports."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Facture %(number)s du %(date)s") % {
+            "number": invoice.number,
+            "date": format_date(invoice.issue_date),
+        }
 
 
 def _amendments_unreported(customer_ids) -> dict[int, MandateAmendment]:

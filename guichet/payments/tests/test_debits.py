@@ -495,3 +495,39 @@ def test_the_daily_task_confirms_the_collections_due(customer):
         assert confirm_debit_collections.delay().get() == 1
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.PAID
+
+
+# --- Pre-notification: the invoice announces the debit, 14 days ahead at least ------------------
+
+
+def test_the_invoice_and_its_email_announce_the_debit(customer):
+    from guichet.billing.services import invoice_pdf_bytes
+    from guichet.billing.tests.test_pdf import pdf_text
+
+    customer.invoice_email_opt_in, customer.invoice_email = True, "claire@example.fr"
+    customer.save(update_fields=["invoice_email_opt_in", "invoice_email"])
+    with at(datetime.date(2026, 11, 20)):
+        debit_customer(customer)
+        period = datetime.date(2026, 11, 1)
+        terms = direct_debit(issue_date=datetime.date(2026, 11, 20), debit_day=5)
+        invoice = InvoiceFactory(
+            customer=customer,
+            period=period,
+            issue_date=datetime.date(2026, 11, 20),
+            payment_method=terms.method,
+            due_date=terms.due_date,
+            lines=[line_draft(period=period, price_incl_vat_cents=6290)],
+            notify=True,
+        )
+    assert (invoice.due_date - invoice.issue_date).days >= 14
+    assert invoice.due_date == DEBIT_DATE
+
+    email = OutboxEmail.objects.get(template="invoice_available")
+    assert "Montant total de la facture : 62,90\xa0€" in email.body_text
+    assert "Ce montant sera prélevé sur votre compte le 05/12/2026." in email.body_text
+    assert "Prélèvement prévu le" in email.body_html and "05/12/2026" in email.body_html
+    text = " ".join(pdf_text(invoice_pdf_bytes(invoice)).split())
+    assert "Montant de 62,90 € prélevé le 05/12/2026" in text.replace("\xa0", " ")
+    assert invoice.status_label == "Prélèvement prévu le 05/12/2026"
+    # And the export of that date takes it: announced 15 days before.
+    assert export().batch.debits.get().invoice == invoice

@@ -216,8 +216,9 @@ def test_confirmations_at_once_never_allocate_an_invoice_twice():
     assert all(status(inv) == "paid" for inv in invoices)
     assert sum(Allocation.objects.values_list("amount_cents", flat=True)) == 11960
     for payment in payments:
-        assert sum(
-            Allocation.objects.filter(payment=payment).values_list("amount_cents", flat=True)
-        ) <= 2000
+        assert (
+            sum(Allocation.objects.filter(payment=payment).values_list("amount_cents", flat=True))
+            <= 2000
+        )
     assert Payment.objects.confirmed().count() == 8
     assert customer_has_credit(customer_id=customer.pk)

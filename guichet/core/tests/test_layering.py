@@ -56,7 +56,12 @@ APP = "guichet.{}"
         ("accounts/views.py", "catalog.models", "accounts imports customers"),
         ("billing/models.py", "payments", "only the apps below it"),
         ("support/views.py", "billing.models", "support imports customers and catalog"),
-        ("payments/views.py", "catalog.models", "payments imports billing and customers"),
+        (
+            "payments/balance.py",
+            "catalog.models",
+            "payments imports billing, accounts and customers",
+        ),
+        ("accounts/services.py", "payments.models", "only the apps below it"),
     ],
 )
 def test_a_forbidden_import_breaks_a_contract(copy, module, imported, contract):

@@ -47,6 +47,11 @@ def data_strings(*objects) -> set[str]:
     values = {*settings.GUICHET_BRAND.values(), *settings.BILLING_OPERATOR["address_lines"]}
     values |= {value for value in settings.BILLING_OPERATOR.values() if isinstance(value, str)}
     values |= {name for _, name in settings.LANGUAGES}
+    values |= {
+        str(getattr(settings, name))
+        for name in dir(settings)
+        if name.startswith("PAYMENTS_CREDITOR")
+    }
     for obj in objects:
         values |= {
             str(getattr(obj, field.attname))
@@ -129,6 +134,8 @@ def test_every_customer_page_is_english_in_english_and_french_in_french(
             for section in ("tv", "options", "internet", "telephonie-fixe", "forfaits", "mobile")
         ),
         "/mes-factures/",
+        "/payer-en-ligne/",
+        "/mon-dossier/mode-de-paiement/",
         "/mes-donnees/mon-profil/",
         "/donnees-personnelles/",
         "/accessibilite/",

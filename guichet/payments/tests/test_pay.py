@@ -188,6 +188,15 @@ def test_starting_too_many_payments_in_an_hour_is_refused(customer_client, custo
     assert Payment.objects.count() == 10
 
 
+def test_card_payments_recorded_afterwards_do_not_count_as_starts(customer_client, customer):
+    """Card payments staff (or the demo) recorded never went through « Payer en ligne »."""
+    from guichet.payments.services.ledger import payment_record
+
+    for _ in range(12):
+        payment_record(customer=customer, amount_cents=100, method=Payment.Method.CARD)
+    assert customer_client.post("/payer-en-ligne/", {"amount": "1"}).status_code == 302
+
+
 def test_a_provider_failure_says_nothing_was_charged(customer_client, customer, monkeypatch):
     from guichet.payments.providers import ProviderError
     from guichet.payments.providers.sandbox import SandboxProvider

@@ -11,6 +11,8 @@ from guichet.demo.loader import (
     demo_staff_codes,
     load_demo,
 )
+from guichet.payments.demo import DEMO_CARD_PAYER
+from guichet.payments.providers.sandbox import CARD_SUCCEEDS
 
 
 class Command(BaseCommand):
@@ -34,7 +36,11 @@ class Command(BaseCommand):
         url = settings.GUICHET_SITE_URL
         self.stdout.write(
             f"\n  Espace Client : {url}/\n"
-            f"    référence client {DEMO_REFERENCE}, mot de passe {DEMO_PASSWORD}\n"
+            f"    référence client {DEMO_REFERENCE} (prélèvement le 5 du mois), "
+            f"mot de passe {DEMO_PASSWORD}\n"
+            f"    paiement par carte : référence client {DEMO_CARD_PAYER}, qui a un montant dû ;\n"
+            f"    carte de test {' '.join(CARD_SUCCEEDS[i : i + 4] for i in range(0, 16, 4))} "
+            "(la page de paiement de test en donne d'autres)\n"
             f"  Back office   : {url}/back-office/\n"
             f"    utilisateur {DEMO_STAFF_USERNAME}, mot de passe {DEMO_PASSWORD},\n"
             f"    second facteur, un de ces codes (chacun sert une fois) :\n"

@@ -58,6 +58,7 @@ def email_queue(
     context: dict,
     secret_links: dict[str, tuple[str, dict]] | None = None,
     language: str | None = None,
+    reply_to: str = "",
 ) -> OutboxEmail:
     """Render `templates/emails/<template>.*` and write the outbox row.
 
@@ -67,6 +68,9 @@ def email_queue(
     `secret_links` maps a context variable to `(builder name, non-secret arguments)`: the row
     stores a placeholder in its place and the link is made when the e-mail leaves, so the
     outbox never holds one readable (and its lifetime starts when the customer can use it).
+
+    `reply_to` is the address an answer goes to (a contact request: the customer's), checked
+    as an e-mail address like `to`, so no line break can reach a header.
 
     `language` is the customer's (`Customer.language`); empty or None means they never chose
     one, and they read the default language. Never the language of the page that triggered
@@ -89,6 +93,7 @@ def email_queue(
         body_html = render_to_string(f"emails/{template}.html", context)
     email = OutboxEmail(
         to=to,
+        reply_to=reply_to,
         subject=" ".join(subject.split()),
         body_text=body_text.strip() + "\n",
         body_html=body_html,
@@ -232,6 +237,7 @@ def _deliver(email: OutboxEmail) -> None:
         body=body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
+        reply_to=[email.reply_to] if email.reply_to else None,
         connection=connection,
     )
     if body_html:

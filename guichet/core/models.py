@@ -63,6 +63,9 @@ class OutboxEmail(models.Model):
     # The bodies hold a placeholder for each secret link (reset, first access): what is
     # needed to make the link when the e-mail leaves, never the link itself.
     secret_links = models.JSONField(gettext_lazy("liens confidentiels"), default=dict, blank=True)
+    # Where an answer goes when it is not for us (a contact request: the customer's address).
+    # An EmailField, so no CR/LF can reach the Reply-To header.
+    reply_to = models.EmailField(gettext_lazy("répondre à"), blank=True)
     status = models.CharField(
         gettext_lazy("état"), max_length=10, choices=Status.choices, default=Status.PENDING
     )

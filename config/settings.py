@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "guichet.privacy",
     "guichet.billing",
     "guichet.payments",
+    "guichet.support",
     "guichet.home",
     # Last: the demo data of every app; nothing imports it.
     "guichet.demo",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("guichet.catalog.urls")),
     path("", include("guichet.billing.urls")),
     path("", include("guichet.payments.urls")),
+    path("", include("guichet.support.urls")),
     path("", include("guichet.privacy.urls")),
     path("", include("guichet.core.urls")),
     path("back-office/", admin.site.urls),

@@ -10,6 +10,7 @@ from guichet.billing.demo import demo_invoices
 from guichet.catalog.demo import demo_products, demo_subscriptions
 from guichet.customers.demo import DEMO_REFERENCE, demo_customers
 from guichet.payments.demo import demo_mandates, demo_payments
+from guichet.support.demo import demo_partner_points
 
 __all__ = [
     "DEMO_PASSWORD",
@@ -36,4 +37,5 @@ def load_demo() -> dict[str, int]:
         "invoices": demo_invoices(),
         # The invoices already due, settled by recorded payments; the card payer's latest left due.
         "payments": demo_payments(),
+        "partner_points": demo_partner_points(),
     }

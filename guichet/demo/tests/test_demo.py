@@ -35,6 +35,7 @@ def test_loading_twice_changes_nothing(settings):
         "mandates": 0,
         "invoices": 0,
         "payments": 0,
+        "partner_points": 0,
     }
     assert _counts() == first
     assert list(User.objects.order_by("pk").values_list("password", flat=True)) == hashes

@@ -375,6 +375,9 @@ if len(BILLING_INVOICE_PREFIX) > 10 or not all(
         "BILLING_INVOICE_PREFIX must be at most 10 letters, digits, - or _, "
         f"got {BILLING_INVOICE_PREFIX!r}."
     )
+# C6: days between an online termination request and the earliest date it may take effect
+# (French telecom practice: 10 days; the customer may pick a later date).
+CATALOG_TERMINATION_NOTICE_DAYS = env_int("TERMINATION_NOTICE_DAYS", 10, minimum=0)
 BILLING_INVOICE_NUMBER_DIGITS = env_int("BILLING_INVOICE_NUMBER_DIGITS", 7, minimum=4)
 # Days from the invoice date to its due date for customers who pay on receipt.
 BILLING_PAYMENT_DAYS = env_int("BILLING_PAYMENT_DAYS", 15, minimum=0)

@@ -1,12 +1,15 @@
 """Admin for the catalogue and subscriptions."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy, ngettext
 
 from guichet.core.staff_audit import StaffAuditMixin
 from guichet.customers.admin import CustomerAdmin
 from guichet.customers.models import Customer
 
-from .models import Product, Subscription
+from .models import Product, Subscription, TerminationRequest
+from .termination import termination_request_process
 
 
 @admin.register(Product)
@@ -43,3 +46,50 @@ class CustomerWithSubscriptionsAdmin(CustomerAdmin):
 
 admin.site.unregister(Customer)
 admin.site.register(Customer, CustomerWithSubscriptionsAdmin)
+
+
+@admin.register(TerminationRequest)
+class TerminationRequestAdmin(StaffAuditMixin, admin.ModelAdmin):
+    """C6: staff end the requested services at the effective date through the same service
+    as any end of subscription; the customer is e-mailed."""
+
+    list_display = ["reference", "customer", "subscription", "effective_date", "status"]
+    list_filter = ["status"]
+    list_select_related = ["customer", "subscription__product"]
+    search_fields = ["reference", "customer__reference"]
+    date_hierarchy = "effective_date"
+    readonly_fields = [
+        "reference",
+        "customer",
+        "subscription",
+        "requested_at",
+        "effective_date",
+        "status",
+        "processed_at",
+    ]
+    actions = ["process"]
+
+    def has_add_permission(self, request):
+        # Requests come from the customer's own journey, acknowledged to them by e-mail.
+        return False
+
+    @admin.action(
+        description=gettext_lazy("Traiter : mettre fin au(x) service(s) à la date d'effet"),
+        permissions=["change"],
+    )
+    def process(self, request, queryset):
+        done = 0
+        for termination in queryset:
+            try:
+                termination_request_process(termination=termination)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.WARNING)
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d demande traitée.", "%(count)d demandes traitées.", done)
+                % {"count": done},
+                messages.SUCCESS,
+            )

@@ -146,3 +146,73 @@ class Subscription(models.Model):
     @property
     def monthly_price_cents(self) -> int:
         return self.product.monthly_price_cents if self.price_cents is None else self.price_cents
+
+
+class TerminationStatus(models.TextChoices):
+    REQUESTED = "requested", gettext_lazy("Demandée")
+    PROCESSED = "processed", gettext_lazy("Traitée")
+    CANCELLED = "cancelled", gettext_lazy("Annulée")
+
+
+class TerminationRequestQuerySet(models.QuerySet):
+    def for_customer(self, customer):
+        return self.filter(customer=customer)
+
+    def pending(self):
+        return self.filter(status=TerminationStatus.REQUESTED)
+
+
+class TerminationRequest(models.Model):
+    """C6: a customer's online termination of one service, or of the whole contract
+    (``subscription`` empty), until staff end the services at ``effective_date``."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=gettext_lazy("client"),
+        on_delete=models.CASCADE,
+        related_name="termination_requests",
+    )
+    subscription = models.ForeignKey(
+        Subscription,
+        verbose_name=gettext_lazy("abonnement"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="termination_requests",
+        help_text=gettext_lazy("Vide : tout le contrat."),
+    )
+    reference = models.CharField(gettext_lazy("référence"), max_length=40, unique=True)
+    requested_at = models.DateTimeField(gettext_lazy("demandée le"), default=timezone.now)
+    effective_date = models.DateField(gettext_lazy("date d'effet"))
+    status = models.CharField(
+        gettext_lazy("statut"),
+        max_length=20,
+        choices=TerminationStatus.choices,
+        default=TerminationStatus.REQUESTED,
+    )
+    processed_at = models.DateTimeField(gettext_lazy("traitée le"), null=True, blank=True)
+
+    objects = TerminationRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = gettext_lazy("demande de résiliation")
+        verbose_name_plural = gettext_lazy("demandes de résiliation")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One pending request per service, and one per customer for the whole contract:
+            # the database refuses a double even when two requests race.
+            models.UniqueConstraint(
+                fields=["subscription"],
+                condition=models.Q(status="requested", subscription__isnull=False),
+                name="catalog_termination_one_pending_per_subscription",
+            ),
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=models.Q(status="requested", subscription__isnull=True),
+                name="catalog_termination_one_pending_contract",
+            ),
+        ]
+        indexes = [models.Index(fields=["customer", "status"])]
+
+    def __str__(self) -> str:
+        return self.reference

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy
 
 from .models import ProductKind, Subscription
+from .termination import pending_termination_date
 
 
 @dataclass(frozen=True)
@@ -80,12 +81,15 @@ class Offer:
 
 
 def current_offer(customer) -> Offer:
-    """One query, however many subscriptions the customer has."""
+    """One query, however many subscriptions the customer has (and their pending
+    terminations)."""
     offer = Offer()
     subscriptions = (
         Subscription.objects.for_customer(customer)
         .active()
         .select_related("product")
+        # A subquery, not a query per service: « Résiliation demandée (effet le …) ».
+        .annotate(termination_date=pending_termination_date())
         .order_by("start_date", "id")
     )
     for subscription in subscriptions:

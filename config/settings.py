@@ -171,6 +171,10 @@ GUICHET_IP_MAX_FAILURES = env_int("LOGIN_IP_MAX_FAILURES", 50, minimum=1)
 GUICHET_IP_WINDOW = env_int("LOGIN_IP_WINDOW_SECONDS", 900, minimum=60)
 GUICHET_RESET_MAX_PER_REFERENCE = env_int("RESET_MAX_PER_REFERENCE_PER_HOUR", 5, minimum=1)
 GUICHET_RESET_MAX_PER_IP = env_int("RESET_MAX_PER_IP_PER_HOUR", 30, minimum=1)
+# D3: a billing address changed from the portal waits for staff approval (1) or applies at once.
+CUSTOMERS_BILLING_ADDRESS_APPROVAL = env_bool("CUSTOMERS_BILLING_ADDRESS_APPROVAL", True)
+# D2: how long the link confirming a new contact e-mail address works.
+ACCOUNTS_EMAIL_CHANGE_HOURS = env_int("ACCOUNTS_EMAIL_CHANGE_HOURS", 24, minimum=1)
 # How many reverse proxies of ours add to X-Forwarded-For (0: use the socket's address). It
 # also says whether we are behind a TLS proxy at all (see SECURE_PROXY_SSL_HEADER below): one
 # setting, so the proxy's scheme is never trusted while every client is seen as the proxy.

@@ -18,6 +18,7 @@ admin.site.index_title = "Administration de l'Espace Client"
 urlpatterns = [
     path("", include("guichet.home.urls")),
     path("", include("guichet.accounts.urls")),
+    path("", include("guichet.accounts.dossier_urls")),
     path("", include("guichet.catalog.urls")),
     path("", include("guichet.billing.urls")),
     path("", include("guichet.payments.urls")),

@@ -11,4 +11,5 @@ class AccountsConfig(AppConfig):
     def ready(self):
         # Registers the builder of reset links with the outbox, in every process that sends
         # e-mail (Celery workers import no view that would load it otherwise).
-        from . import services  # noqa: F401
+        # contact_email registers the « email_confirm » links of D2 the same way.
+        from . import contact_email, services  # noqa: F401

@@ -82,6 +82,12 @@ class SecurityEvent(models.Model):
             gettext_lazy("Coordonnées bancaires modifiées"),
         )
         MANDATE_REVOKED = "mandate_revoked", gettext_lazy("Mandat de prélèvement révoqué")
+        # D2: a new contact e-mail address, asked for and then confirmed from that address.
+        EMAIL_CHANGE_REQUESTED = (
+            "email_change_requested",
+            gettext_lazy("Changement d'adresse e-mail demandé"),
+        )
+        EMAIL_CHANGED = "email_changed", gettext_lazy("Adresse e-mail de contact modifiée")
 
     user = models.ForeignKey(
         User,
@@ -105,3 +111,33 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.created_at:%d/%m/%Y %H:%M}"
+
+
+class EmailChange(models.Model):
+    """D2: a new contact address waiting for its owner to follow the link sent to it.
+
+    Only the token's hash is kept, minted when the e-mail leaves the outbox: neither the
+    outbox nor the back office ever holds a working link.
+    """
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=gettext_lazy("compte"),
+        on_delete=models.CASCADE,
+        related_name="email_changes",
+    )
+    new_email = models.EmailField(gettext_lazy("nouvelle adresse"))
+    token_hash = models.CharField(gettext_lazy("empreinte du jeton"), max_length=64, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("demandé le"), auto_now_add=True)
+    expires_at = models.DateTimeField(gettext_lazy("expire le"))
+    used_at = models.DateTimeField(gettext_lazy("confirmé le"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(gettext_lazy("annulé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("changement d'adresse e-mail")
+        verbose_name_plural = gettext_lazy("changements d'adresse e-mail")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["token_hash"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%d/%m/%Y %H:%M}"

@@ -1,14 +1,15 @@
 """Admin for customers, searchable by reference, name, e-mail and phone (J1)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from guichet.core.formatting import normalize_phone
 from guichet.core.staff_audit import StaffAuditMixin
 
-from .models import Customer, Holder
+from .models import AddressChangeRequest, Customer, Holder
+from .services import address_change_decide
 
 
 class HolderInline(admin.TabularInline):
@@ -86,3 +87,67 @@ class CustomerAdmin(StaffAuditMixin, admin.ModelAdmin):
             results = results | queryset.filter(match)
             may_have_duplicates = True
         return results, may_have_duplicates
+
+
+@admin.register(AddressChangeRequest)
+class AddressChangeRequestAdmin(StaffAuditMixin, admin.ModelAdmin):
+    """D3: staff approve or refuse the billing addresses customers asked for."""
+
+    list_display = ["customer", "requested_address", "status", "created_at", "decided_by"]
+    list_filter = ["status"]
+    search_fields = ["customer__reference", "city", "postal_code"]
+    list_select_related = ["customer"]
+    actions = ["approve", "refuse"]
+    readonly_fields = [
+        "customer",
+        "street",
+        "street2",
+        "postal_code",
+        "city",
+        "country",
+        "status",
+        "created_at",
+        "decided_at",
+        "decided_by",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # customers ask from the portal; staff change Customer directly
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the history of decisions stays
+
+    @admin.display(description=gettext_lazy("adresse demandée"))
+    def requested_address(self, obj):
+        return ", ".join(obj.address_lines)
+
+    def _decide(self, request, queryset, *, approve: bool):
+        done = sum(
+            address_change_decide(
+                request=change, approve=approve, staff_name=request.user.get_username()
+            )
+            for change in queryset.filter(status=AddressChangeRequest.Status.PENDING)
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d demande traitée, le client est prévenu par e-mail.",
+                "%(count)d demandes traitées, les clients sont prévenus par e-mail.",
+                done,
+            )
+            % {"count": done},
+            messages.SUCCESS if done else messages.WARNING,
+        )
+
+    @admin.action(
+        description=gettext_lazy("Valider et appliquer les adresses sélectionnées"),
+        permissions=["change"],
+    )
+    def approve(self, request, queryset):
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(
+        description=gettext_lazy("Refuser les demandes sélectionnées"), permissions=["change"]
+    )
+    def refuse(self, request, queryset):
+        self._decide(request, queryset, approve=False)

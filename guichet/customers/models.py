@@ -159,3 +159,55 @@ class Holder(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.civility, self.first_name, self.last_name.upper()) if p)
+
+
+class AddressChangeRequest(models.Model):
+    """D3: a new billing address asked for from the portal, applied at once or after staff
+    approve it (CUSTOMERS_BILLING_ADDRESS_APPROVAL)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", gettext_lazy("En attente de validation")
+        APPROVED = "approved", gettext_lazy("Validée")
+        REFUSED = "refused", gettext_lazy("Refusée")
+        APPLIED = "applied", gettext_lazy("Appliquée immédiatement")
+        REPLACED = "replaced", gettext_lazy("Remplacée par une demande plus récente")
+
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=gettext_lazy("client"),
+        on_delete=models.CASCADE,
+        related_name="address_change_requests",
+    )
+    street = models.CharField(gettext_lazy("adresse"), max_length=200)
+    street2 = models.CharField(gettext_lazy("complément"), max_length=200, blank=True)
+    postal_code = models.CharField(gettext_lazy("code postal"), max_length=10)
+    city = models.CharField(gettext_lazy("ville"), max_length=100)
+    country = models.CharField(gettext_lazy("pays"), max_length=100, default="France")
+    status = models.CharField(
+        gettext_lazy("état"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(gettext_lazy("demandée le"), auto_now_add=True)
+    decided_at = models.DateTimeField(gettext_lazy("traitée le"), null=True, blank=True)
+    decided_by = models.CharField(gettext_lazy("traitée par"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("demande de changement d'adresse")
+        verbose_name_plural = gettext_lazy("demandes de changement d'adresse")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=models.Q(status="pending"),
+                name="customers_addresschange_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer.reference} · {self.get_status_display()}"
+
+    @property
+    def address_lines(self) -> list[str]:
+        lines = [self.street, self.street2, f"{self.postal_code} {self.city.upper()}"]
+        if self.country and self.country.lower() != "france":
+            lines.append(self.country.upper())
+        return [line for line in lines if line]

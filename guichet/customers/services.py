@@ -6,9 +6,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Customer, Holder
+from guichet.core.emails import email_queue
+from guichet.core.formatting import normalize_phone
+
+from .models import AddressChangeRequest, Customer, Holder
+
+PHONE_FIELDS = ("phone_mobile", "phone_home", "phone_other")
 
 
 @dataclass(frozen=True)
@@ -135,3 +141,137 @@ def customer_invoice_notification_set(*, customer: Customer, opt_in: bool, email
         validate_constraints=False,
     )
     customer.save(update_fields=["invoice_email", "invoice_email_opt_in", "updated_at"])
+
+
+@transaction.atomic
+def customer_phones_set(
+    *, customer: Customer, phone_mobile: str, phone_home: str, phone_other: str
+) -> None:
+    """D1: the three numbers as typed (« 03.89… », « +33… », « 0033… », international),
+    stored in E.164; an empty one clears that number.
+
+    Raises ValidationError keyed by field, naming every refused number, and writes nothing
+    then: half a form saved would leave the customer unsure what was kept.
+    """
+    typed = {"phone_mobile": phone_mobile, "phone_home": phone_home, "phone_other": phone_other}
+    values, errors = {}, {}
+    for name, raw in typed.items():
+        try:
+            values[name] = normalize_phone(raw)
+        except ValidationError as error:
+            errors[name] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    for name, value in values.items():
+        setattr(customer, name, value)
+    customer.save(update_fields=[*PHONE_FIELDS, "updated_at"])
+
+
+@transaction.atomic
+def customer_contact_email_set(*, customer: Customer, email: str) -> str:
+    """D2: the contact address, once its new owner proved they read it; returns the old one.
+
+    Only accounts calls this, after the confirmation link: never straight from a form.
+    """
+    previous = customer.contact_email
+    customer.contact_email = email.strip()
+    customer.full_clean(
+        exclude=[f.name for f in Customer._meta.fields if f.name != "contact_email"],
+        validate_constraints=False,
+    )
+    customer.save(update_fields=["contact_email", "updated_at"])
+    return previous
+
+
+def billing_address_approval_required() -> bool:
+    return getattr(settings, "CUSTOMERS_BILLING_ADDRESS_APPROVAL", True)
+
+
+@transaction.atomic
+def address_change_submit(
+    *,
+    customer: Customer,
+    street: str,
+    postal_code: str,
+    city: str,
+    street2: str = "",
+    country: str = "France",
+) -> AddressChangeRequest:
+    """D3: a new billing address from the portal, applied now or held for staff as the
+    operator chose; a pending request the customer sends again is replaced, not stacked."""
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()
+    request = AddressChangeRequest(
+        customer=customer,
+        street=street.strip(),
+        street2=street2.strip(),
+        postal_code=postal_code.strip(),
+        city=city.strip(),
+        country=country.strip() or "France",
+    )
+    if request.country.lower() == "france" and not (
+        request.postal_code.isdigit() and len(request.postal_code) == 5
+    ):
+        raise ValidationError(
+            {"postal_code": _("Le code postal compte 5 chiffres.")}, code="postal_code"
+        )
+    request.full_clean(exclude=["customer", "status"], validate_constraints=False)
+    customer.address_change_requests.filter(status=AddressChangeRequest.Status.PENDING).update(
+        status=AddressChangeRequest.Status.REPLACED, decided_at=timezone.now()
+    )
+    if billing_address_approval_required():
+        request.save()
+        return request
+    request.status = AddressChangeRequest.Status.APPLIED
+    request.decided_at = timezone.now()
+    request.save()
+    _billing_address_apply(customer=customer, request=request)
+    return request
+
+
+def _billing_address_apply(*, customer: Customer, request: AddressChangeRequest) -> None:
+    customer.billing_street = request.street
+    customer.billing_street2 = request.street2
+    customer.billing_postal_code = request.postal_code
+    customer.billing_city = request.city
+    customer.billing_country = request.country
+    customer.save(
+        update_fields=[
+            "billing_street",
+            "billing_street2",
+            "billing_postal_code",
+            "billing_city",
+            "billing_country",
+            "updated_at",
+        ]
+    )
+
+
+@transaction.atomic
+def address_change_decide(*, request: AddressChangeRequest, approve: bool, staff_name: str) -> bool:
+    """Staff approve (the address is applied) or refuse a pending request; the customer is
+    e-mailed either way. False when it was no longer pending (decided by someone else)."""
+    request = (
+        AddressChangeRequest.objects.select_for_update()
+        .select_related("customer")
+        .filter(pk=request.pk, status=AddressChangeRequest.Status.PENDING)
+        .first()
+    )
+    if request is None:
+        return False
+    customer = request.customer
+    request.status = (
+        AddressChangeRequest.Status.APPROVED if approve else AddressChangeRequest.Status.REFUSED
+    )
+    request.decided_at = timezone.now()
+    request.decided_by = staff_name[:150]
+    request.save(update_fields=["status", "decided_at", "decided_by"])
+    if approve:
+        _billing_address_apply(customer=customer, request=request)
+    if customer.contact_email:
+        email_queue(
+            to=customer.contact_email,
+            template="address_change_decided",
+            context={"approved": approve, "address_lines": request.address_lines},
+            language=customer.language,
+        )
+    return True

@@ -317,3 +317,11 @@ def test_anonymous_visitors_go_to_login(client):
     response = client.get(URL)
     assert response.status_code == 302
     assert "/connexion/" in response["Location"]
+
+
+def test_an_empty_services_section_points_to_contact_us(customer_client):
+    """C5: nothing subscribed in a section of « Mes services »: « Contactez-nous » is a link."""
+    html = customer_client.get("/mes-services/").content.decode()
+    assert '<a href="/contactez-nous/">contactez votre service client</a>' in html
+    html = customer_client.get("/mes-services/mobile/").content.decode()
+    assert '<a href="/contactez-nous/">contactez votre service client</a>' in html

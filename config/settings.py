@@ -558,3 +558,27 @@ if PAYMENTS_PROVIDER == "stripe":
             + "; ".join(problems)
             + ". Each secret may be read from a file named by *_FILE."
         )
+
+# Personal data (I2, I3). « Télécharger mes données »: the archive stays this many days, and a
+# customer may ask this many times a day (each build reads every invoice PDF).
+PRIVACY_EXPORT_DAYS = env_int("PRIVACY_EXPORT_DAYS", 7, minimum=1)
+PRIVACY_EXPORT_DAILY_MAX = env_int("PRIVACY_EXPORT_DAILY_MAX", 3, minimum=1)
+# Retention, applied every night by `manage.py purge` (the beat entry below); the policy page
+# shows these same numbers, so what it promises is what the purge does.
+PRIVACY_SECURITY_EVENT_RETENTION_DAYS = env_int(
+    "PRIVACY_SECURITY_EVENT_RETENTION_DAYS", 365, minimum=1
+)
+PRIVACY_STAFF_ACCESS_RETENTION_DAYS = env_int("PRIVACY_STAFF_ACCESS_RETENTION_DAYS", 365, minimum=1)
+# A contract whose last service ended this long ago, with nothing owed either way, has its
+# personal data anonymised (its invoices stay: the law asks for them).
+PRIVACY_ENDED_CONTRACT_RETENTION_DAYS = env_int(
+    "PRIVACY_ENDED_CONTRACT_RETENTION_DAYS", 3 * 365, minimum=1
+)
+PRIVACY_OUTBOX_RETENTION_DAYS = env_int("PRIVACY_OUTBOX_RETENTION_DAYS", 90, minimum=1)
+# Invoices are kept at least this long (French commercial law: 10 years); issued invoices are
+# never deleted by the purge (the database refuses it), so this is a floor the policy states.
+PRIVACY_INVOICE_RETENTION_YEARS = env_int("PRIVACY_INVOICE_RETENTION_YEARS", 10, minimum=10)
+CELERY_BEAT_SCHEDULE["privacy-purge"] = {
+    "task": "guichet.privacy.tasks.purge",
+    "schedule": 86400.0,
+}

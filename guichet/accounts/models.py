@@ -82,6 +82,11 @@ class SecurityEvent(models.Model):
             gettext_lazy("Coordonnées bancaires modifiées"),
         )
         MANDATE_REVOKED = "mandate_revoked", gettext_lazy("Mandat de prélèvement révoqué")
+        # I2: « Télécharger mes données » (written by privacy through security_event_record).
+        DATA_EXPORT_REQUESTED = (
+            "data_export_requested",
+            gettext_lazy("Archive de mes données demandée"),
+        )
         # D2: a new contact e-mail address, asked for and then confirmed from that address.
         EMAIL_CHANGE_REQUESTED = (
             "email_change_requested",

@@ -19,8 +19,14 @@ from .models import OutboxEmail, SitePage
 DEMO_MAILBOX_SIZE = 50
 
 
-def site_page(request, slug: str):
-    """A page staff edit, in the page's language if staff wrote it, else in the default one."""
+def site_page(
+    request, slug: str, *, template_name: str = "core/site_page.html", extra_context=None
+):
+    """A page staff edit, in the page's language if staff wrote it, else in the default one.
+
+    An app may show more under the staff's text (`template_name` extending core/site_page.html,
+    `extra_context`), e.g. numbers read from settings that staff must not be able to get wrong.
+    """
     language = translation.get_language() or settings.LANGUAGE_CODE
     versions = {
         page.language: page
@@ -33,8 +39,9 @@ def site_page(request, slug: str):
         raise Http404
     return render(
         request,
-        "core/site_page.html",
+        template_name,
         {
+            **(extra_context or {}),
             "page": page,
             "page_in_other_language": page.language != language,
             "page_language_name": translation.get_language_info(page.language)["name_translated"],

@@ -74,7 +74,7 @@ class TerminationRequestAdmin(StaffAuditMixin, admin.ModelAdmin):
         return False
 
     @admin.action(
-        description=gettext_lazy("Traiter : mettre fin au(x) service(s) à la date d'effet"),
+        description=gettext_lazy("Traiter : mettre fin aux services demandés à la date d'effet"),
         permissions=["change"],
     )
     def process(self, request, queryset):

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from guichet.core.emails import email_queue
 from guichet.core.formatting import format_date
@@ -96,9 +96,12 @@ def termination_date_check(*, effective_date: datetime.date) -> None:
     earliest = termination_earliest_date(today=today)
     if effective_date < earliest:
         raise ValidationError(
-            gettext(
+            ngettext(
                 "La date d'effet ne peut pas précéder le %(date)s, à cause du préavis de "
-                "%(days)s jours."
+                "%(days)s jour.",
+                "La date d'effet ne peut pas précéder le %(date)s, à cause du préavis de "
+                "%(days)s jours.",
+                settings.CATALOG_TERMINATION_NOTICE_DAYS,
             )
             % {"date": format_date(earliest), "days": settings.CATALOG_TERMINATION_NOTICE_DAYS},
             code="notice",

@@ -4,7 +4,7 @@ and the partner points a customer can visit."""
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from guichet.customers.models import Customer
 
@@ -16,8 +16,8 @@ class Department(models.Model):
     email = models.EmailField(gettext_lazy("adresse e-mail"))
 
     class Meta:
-        verbose_name = gettext_lazy("service")
-        verbose_name_plural = gettext_lazy("services")
+        verbose_name = pgettext_lazy("team of the operator", "service")
+        verbose_name_plural = pgettext_lazy("teams of the operator", "services")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -80,7 +80,9 @@ class ContactRequest(models.Model):
     # The department and address as they were when the request was sent: staff may move a
     # type to another department later, the request stays where it went.
     department = models.ForeignKey(
-        Department, verbose_name=gettext_lazy("service"), on_delete=models.PROTECT
+        Department,
+        verbose_name=pgettext_lazy("team of the operator", "service"),
+        on_delete=models.PROTECT,
     )
     message = models.TextField(gettext_lazy("message"))
     reply_email = models.EmailField(gettext_lazy("e-mail de réponse"), blank=True)

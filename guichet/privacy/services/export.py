@@ -11,7 +11,6 @@ import json
 import logging
 import zipfile
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -31,6 +30,7 @@ from guichet.catalog.models import Subscription
 from guichet.core.emails import email_queue
 from guichet.customers.models import Customer
 from guichet.payments.models import Allocation, Mandate, MandateAmendment, Payment
+from guichet.support.models import ContactAnswer, ContactRequest
 
 from ..models import DataExport
 
@@ -185,19 +185,27 @@ def customer_data_collect(customer: Customer) -> dict:
 
 
 def _support_data(customer: Customer) -> dict:
-    """Contact requests, when the support app is installed (it is optional to this one)."""
-    if not apps.is_installed("guichet.support"):
-        return {}
-    try:
-        model = apps.get_model("support", "ContactRequest")
-    except LookupError:
-        return {}
-    fields = [
-        field.name
-        for field in model._meta.concrete_fields
-        if field.name not in {"id", "customer"} and not field.is_relation
-    ]
-    return {"contact_requests": _rows(model.objects.filter(customer=customer), fields)}
+    """« Contactez-nous » requests and the answers staff wrote (never who wrote them)."""
+    requests = ContactRequest.objects.for_customer(customer).order_by("created_at", "pk")
+    return {
+        "contact_requests": _rows(
+            requests,
+            [
+                "reference",
+                "request_type__label",
+                "department__name",
+                "message",
+                "reply_email",
+                "status",
+                "created_at",
+                "updated_at",
+            ],
+        ),
+        "contact_answers": _rows(
+            ContactAnswer.objects.filter(contact_request__customer=customer).order_by("pk"),
+            ["contact_request__reference", "body", "created_at"],
+        ),
+    }
 
 
 def _archive_bytes(customer: Customer) -> bytes:

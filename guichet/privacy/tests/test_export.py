@@ -19,6 +19,14 @@ from guichet.payments.services.ledger import payment_record
 from guichet.payments.services.mandates import BankDetails, mandate_create
 from guichet.privacy.models import DataExport
 from guichet.privacy.services.export import data_export_request
+from guichet.support.models import RequestType
+from guichet.support.services import contact_request_submit
+
+
+def _contact(customer, message):
+    request_type = RequestType.objects.get(label="Mise à jour données client")
+    return contact_request_submit(customer=customer, request_type=request_type, message=message)
+
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +62,7 @@ def rich_customer(customer_user, customer):
         user=customer_user,
         details=BankDetails(iban=IBAN, bic="", account_holder="Claire Muller", debit_day=5),
     )
+    _contact(customer, "Merci de corriger mon adresse, bâtiment B.")
     return customer
 
 
@@ -68,6 +77,7 @@ def rich_other(other_customer):
         user=other_customer.user,
         details=BankDetails(iban=OTHER_IBAN, bic="", account_holder="Bruno Autre", debit_day=5),
     )
+    _contact(other_customer, "Message confidentiel de Bruno au service client.")
     return other_customer
 
 
@@ -99,6 +109,8 @@ def test_the_archive_holds_the_customers_data_and_nobody_elses(
     assert data["payments"][0]["amount_cents"] == 1234
     assert data["mandates"][0]["iban"] == "•••• 0189"
     assert {e["kind"] for e in data["security_events"]} >= {"mandate_signed"}
+    assert data["contact_requests"][0]["message"] == "Merci de corriger mon adresse, bâtiment B."
+    assert data["contact_requests"][0]["request_type__label"] == "Mise à jour données client"
     # Nothing of the other customer, and the IBAN never in clear, in any file of the archive.
     everything = raw + "".join(
         archive.read(name).decode("latin-1") for name in names if name.endswith(".pdf")
@@ -250,3 +262,16 @@ def test_the_page_query_budget_is_flat(
     customer_client.get(EXPORT_URL)  # warm the session
     with django_assert_max_num_queries(8):
         assert customer_client.get(EXPORT_URL).status_code == 200
+
+
+def test_the_back_office_lists_archives_without_their_content(
+    admin_client, customer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        data_export_request(user=customer.user)
+    export = DataExport.objects.get(status=DataExport.Status.READY)
+    listing = admin_client.get(reverse("admin:privacy_dataexport_changelist"))
+    assert listing.status_code == 200 and "01776108" in listing.content.decode()
+    detail = admin_client.get(reverse("admin:privacy_dataexport_change", args=[export.pk]))
+    assert detail.status_code == 200
+    assert "privacy/exports" not in detail.content.decode()

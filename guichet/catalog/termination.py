@@ -172,7 +172,8 @@ def termination_request_submit(
 def termination_request_process(*, termination: TerminationRequest) -> TerminationRequest:
     """Staff: end the service, or every service of the contract, at the effective date."""
     termination = (
-        TerminationRequest.objects.select_for_update()
+        # Only the request's row: PostgreSQL locks no nullable side of an outer join.
+        TerminationRequest.objects.select_for_update(of=("self",))
         .select_related("customer", "subscription__product")
         .get(pk=termination.pk)
     )

@@ -222,3 +222,23 @@ def test_the_policy_shows_the_limits_the_purge_applies(client, settings):
     assert "400 jours" in page
     assert "2 ans" in page
     assert "au moins 10 ans" in page
+
+
+def test_the_default_policy_text_points_to_the_periods_and_staff_edits_are_kept(db):
+    import importlib
+
+    from django.apps import apps
+
+    from guichet.core.models import SitePage
+
+    migration = importlib.import_module("guichet.core.migrations.0011_privacy_retention_text")
+    french = SitePage.objects.get(slug=SitePage.Slug.PRIVACY, language="fr")
+    assert migration.NEW_FR in french.body and migration.OLD_FR not in french.body
+    english = SitePage.objects.get(slug=SitePage.Slug.PRIVACY, language="en")
+    assert migration.NEW_EN in english.body
+
+    SitePage.objects.filter(pk=french.pk).update(body="Texte de notre juriste.")
+    migration.backwards(apps, None)
+    migration.forwards(apps, None)
+    assert SitePage.objects.get(pk=french.pk).body == "Texte de notre juriste."
+    assert migration.NEW_EN in SitePage.objects.get(pk=english.pk).body

@@ -4,7 +4,7 @@ and the partner points a customer can visit."""
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, pgettext_lazy
 
 from guichet.customers.models import Customer
 
@@ -22,6 +22,20 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The labels the first migration gives the request types (support/migrations/0002), marked
+# for translation here so that the catalogue holds them.
+DEFAULT_REQUEST_TYPES = (
+    gettext_noop("Mise à jour données client"),
+    gettext_noop("Facturation et paiement"),
+    gettext_noop("Télévision"),
+    gettext_noop("Internet"),
+    gettext_noop("Téléphonie"),
+    gettext_noop("Déménagement"),
+    gettext_noop("Résiliation"),
+    gettext_noop("Autre demande"),
+)
 
 
 class RequestTypeQuerySet(models.QuerySet):
@@ -50,7 +64,13 @@ class RequestType(models.Model):
         ordering = ["order", "label"]
 
     def __str__(self) -> str:
-        return self.label
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        """The label in the page's language when it is one of ours (DEFAULT_REQUEST_TYPES);
+        a label staff wrote themselves is shown as written."""
+        return gettext(self.label)
 
 
 class ContactRequestQuerySet(models.QuerySet):

@@ -98,7 +98,8 @@ def contact_request_submit(
         context = {
             "contact_request": contact_request,
             "customer": customer,
-            "request_type": request_type.label,
+            # Shown in the language each e-mail is written in (display_label).
+            "request_type": request_type,
             "message": message,
         }
         # The department reads the operator's language; the subject is ours alone (reference,

@@ -142,6 +142,8 @@ SUBSCRIPTIONS = {
         ("option-canal", D(2022, 9, 1), None, "", None, ""),
         ("internet-extreme", D(2021, 3, 15), None, "", 0, "Box fibre Wi-Fi 6"),
         ("tel-fixe", D(2021, 3, 15), None, "+33353200101", 0, ""),
+        # A mobile line too, so that the guide's subscriber can try every journey (« Résilier »).
+        ("mobile-10go", D(2023, 6, 1), None, "+33612345601", None, "Carte SIM"),
     ],
     "01776109": [
         ("offre-essentiel", D(2020, 6, 1), None, "", None, ""),

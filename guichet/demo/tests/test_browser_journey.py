@@ -58,7 +58,8 @@ def test_login_home_services_logout(live_server, page, axe_check):
     ):
         assert title in text
     assert "03 53 20 01 01" in text
-    assert "Vous n'avez pas d'offre mobile." in text
+    assert "06 12 34 56 01" in text  # the mobile line
+    assert "Vous n'avez pas de forfait de téléphonie fixe." in text
     axe_check(page)
     # Nothing is wider than the screen on a phone.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")

@@ -8,11 +8,20 @@ it runs `DELETE FROM`, which would. So SQLite's delete triggers ask `guichet_bil
 a function every Django connection registers here, and only our `flush` command unlocks it,
 for its own duration. A connection that is not Django's (the sqlite3 shell) has no such
 function: its deletes fail, which is the safe way to fail.
+
+The retention purge (billing.services.retention.invoices_purge) is the one other way: it
+deletes invoices issued before a date, and only those. billing_retention_purge_allowed()
+names that date for the current transaction: on PostgreSQL a transaction-local setting
+(guichet.billing_retention_purge) the trigger functions read, on SQLite a connection
+attribute returned by guichet_billing_purge_before(), which the delete triggers compare with
+the invoice's issue_date. A more recent invoice is refused as before, inside that window too.
 """
 
 import contextlib
 
 SQLITE_LOCK_FUNCTION = "guichet_billing_locked"
+SQLITE_PURGE_FUNCTION = "guichet_billing_purge_before"
+POSTGRESQL_PURGE_SETTING = "guichet.billing_retention_purge"
 
 
 def sqlite_register_lock(sender, connection, **kwargs) -> None:
@@ -24,6 +33,12 @@ def sqlite_register_lock(sender, connection, **kwargs) -> None:
         0,
         lambda: 0 if getattr(connection, "billing_flush_running", False) else 1,
     )
+    # '' (no purge running) compares after no date: every delete stays refused.
+    connection.connection.create_function(
+        SQLITE_PURGE_FUNCTION,
+        0,
+        lambda: getattr(connection, "billing_retention_purge_before", "") or "",
+    )
 
 
 @contextlib.contextmanager
@@ -34,3 +49,28 @@ def billing_flush_allowed(connection):
         yield
     finally:
         connection.billing_flush_running = False
+
+
+@contextlib.contextmanager
+def billing_retention_purge_allowed(connection, issued_before):
+    """Within this transaction, let the database delete invoices issued before that date.
+
+    Only billing.services.retention.invoices_purge uses it. It must run inside atomic():
+    on PostgreSQL the setting is transaction-local (gone at commit or rollback).
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("billing_retention_purge_allowed() runs inside a transaction.")
+    day = issued_before.isoformat()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, %s, true)", [POSTGRESQL_PURGE_SETTING, day])
+        yield
+        # After an error the transaction (or its savepoint) rolls back, and the setting with it.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, '', true)", [POSTGRESQL_PURGE_SETTING])
+        return
+    connection.billing_retention_purge_before = day
+    try:
+        yield
+    finally:
+        connection.billing_retention_purge_before = ""

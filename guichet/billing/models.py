@@ -91,6 +91,13 @@ class InvoiceQuerySet(models.QuerySet):
 
     delete.queryset_only = True
 
+    def retention_purge(self, *, issued_before: datetime.date) -> int:
+        """Delete those issued before that date (their lines gone first): for invoices_purge
+        only, which opens the database's matching window (billing_retention_purge_allowed)."""
+        return models.QuerySet.delete(self.filter(issue_date__lt=issued_before))[0]
+
+    retention_purge.queryset_only = True
+
 
 class Invoice(models.Model):
     class Status(models.TextChoices):
@@ -287,6 +294,12 @@ class InvoiceLineQuerySet(models.QuerySet):
         )
 
     delete.queryset_only = True
+
+    def retention_purge(self, *, issued_before: datetime.date) -> int:
+        """Delete the lines of invoices issued before that date: for invoices_purge only."""
+        return models.QuerySet.delete(self.filter(invoice__issue_date__lt=issued_before))[0]
+
+    retention_purge.queryset_only = True
 
 
 class InvoiceLine(models.Model):

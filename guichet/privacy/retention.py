@@ -39,7 +39,7 @@ def retention_periods() -> list[tuple[str, str]]:
             _days(settings.PRIVACY_EXPORT_DAYS),
         ),
         (
-            gettext("Factures (obligation légale)"),
+            gettext("Factures (obligation légale), supprimées ensuite par la purge"),
             ngettext("au moins %(count)d an", "au moins %(count)d ans", years) % {"count": years},
         ),
     ]

@@ -20,6 +20,7 @@ from .pdf import (
     invoice_pdf_content,
     invoice_render_pdf,
 )
+from .retention import invoices_purge
 from .run import (
     RunResult,
     billing_run,
@@ -47,6 +48,7 @@ __all__ = [
     "invoice_pdf_content",
     "invoice_render_pdf",
     "invoice_reopen",
+    "invoices_purge",
     "iter_problems",
     "read_records",
     "subscription_lines",

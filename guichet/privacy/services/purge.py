@@ -1,8 +1,16 @@
 """The retention purge (I3): what is kept past its time is deleted or anonymised.
 
 Each limit is a setting the policy page shows (guichet/privacy/retention.py), so what the
-customer reads is what this does. Issued invoices are never deleted: the law asks for them
-(10 years), and the database refuses any change to them (billing's triggers).
+customer reads is what this does. Issued invoices are kept as long as the law asks
+(PRIVACY_INVOICE_RETENTION_YEARS, 10 at least), then deleted with their lines and PDF
+(billing's invoices_purge, the one path past its guards), after what points at them in
+payments: their allocations and debits, and the payments that settled only such invoices.
+
+Payments, decided conservatively: a payment is deleted (with its provider notifications)
+only if it is older than the retention, every allocation it has is on a purged invoice and
+it was fully spent on them, so no balance changes. An old invoice settled in part by any
+other payment (one with credit left, or one that also settled a kept invoice) is held back:
+deleting its allocation would turn into credit the customer does not have.
 """
 
 import datetime
@@ -12,15 +20,25 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from guichet.accounts.models import SecurityEvent, User
+from guichet.billing.models import Invoice
+from guichet.billing.periods import add_months
+from guichet.billing.services import invoices_purge
 from guichet.catalog.models import Subscription
 from guichet.core.models import OutboxEmail, StaffAccess
 from guichet.customers.models import Customer, Holder
 from guichet.payments.balance import balance_for
-from guichet.payments.models import Mandate, MandateAmendment
+from guichet.payments.models import (
+    Allocation,
+    Debit,
+    Mandate,
+    MandateAmendment,
+    Payment,
+    PaymentEvent,
+)
 
 from ..models import CustomerErasure, DataExport
 
@@ -36,6 +54,7 @@ class PurgeReport:
     data_exports: int = 0
     outbox_emails: int = 0
     customers_anonymised: int = 0
+    invoices: int = 0
     anonymised_references: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, int]:
@@ -45,6 +64,7 @@ class PurgeReport:
             "data_exports": self.data_exports,
             "outbox_emails": self.outbox_emails,
             "customers_anonymised": self.customers_anonymised,
+            "invoices": self.invoices,
         }
 
 
@@ -122,6 +142,70 @@ def _export_delete(export: DataExport) -> None:
         transaction.on_commit(lambda: default_storage.delete(name))
 
 
+def invoice_retention_limit(now: datetime.datetime) -> datetime.date:
+    """Invoices issued before this day are past their legal retention."""
+    return add_months(timezone.localdate(now), -12 * settings.PRIVACY_INVOICE_RETENTION_YEARS)
+
+
+def _invoices_due(limit: datetime.date) -> tuple[set[int], set[int], set[int]]:
+    """(invoices to purge, invoices held back, payments to delete) for that limit."""
+    old = set(Invoice.objects.filter(issue_date__lt=limit).values_list("pk", flat=True))
+    if not old:
+        return set(), set(), set()
+    allocations = list(
+        Allocation.objects.filter(payment__allocations__invoice_id__in=old)
+        .distinct()
+        .values_list("payment_id", "invoice_id")
+    )
+    touching = {payment_id for payment_id, _ in allocations}
+    spent = dict(
+        Allocation.objects.filter(payment_id__in=touching)
+        .order_by()
+        .values("payment_id")
+        .annotate(total=Sum("amount_cents"))
+        .values_list("payment_id", "total")
+    )
+    moment = datetime.datetime.combine(
+        limit, datetime.time.min, tzinfo=timezone.get_current_timezone()
+    )
+    deletable = set()
+    for payment_id, amount, created_at in Payment.objects.filter(pk__in=touching).values_list(
+        "pk", "amount_cents", "created_at"
+    ):
+        invoices = {invoice for paid_by, invoice in allocations if paid_by == payment_id}
+        if invoices <= old and spent.get(payment_id) == amount and created_at < moment:
+            deletable.add(payment_id)
+    while True:
+        held = {
+            invoice
+            for payment_id, invoice in allocations
+            if invoice in old and payment_id not in deletable
+        }
+        # A debit of a kept invoice that names the payment keeps it too.
+        named = set(
+            Debit.objects.filter(payment_id__in=deletable)
+            .exclude(invoice_id__in=old - held)
+            .values_list("payment_id", flat=True)
+        )
+        if not named:
+            return old - held, held, deletable
+        deletable -= named
+
+
+def _invoices_purge(limit: datetime.date) -> int:
+    with transaction.atomic():
+        purged, held, payments = _invoices_due(limit)
+        if not purged:
+            return 0
+        Allocation.objects.filter(invoice_id__in=purged).delete()
+        Debit.objects.filter(invoice_id__in=purged).delete()
+        PaymentEvent.objects.filter(payment_id__in=payments).delete()
+        Payment.objects.filter(pk__in=payments).delete()
+        if held:
+            logger.warning("Purge: %d old invoices held back by their payments", len(held))
+        return invoices_purge(issued_before=limit, keep=held)
+
+
 def purge_run(*, now: datetime.datetime | None = None, dry_run: bool = False) -> PurgeReport:
     """Apply every retention limit at `now`; with dry_run, only count what would go."""
     now = now or timezone.now()
@@ -148,6 +232,7 @@ def purge_run(*, now: datetime.datetime | None = None, dry_run: bool = False) ->
         report.outbox_emails = outbox.count()
         report.data_exports = exports.count()
         report.customers_anonymised = len(customers)
+        report.invoices = len(_invoices_due(invoice_retention_limit(now))[0])
         return report
     for customer in customers:
         customer_anonymise(customer=customer)
@@ -159,5 +244,6 @@ def purge_run(*, now: datetime.datetime | None = None, dry_run: bool = False) ->
     report.security_events = events.delete()[0]
     report.staff_accesses = accesses.delete()[0]
     report.outbox_emails = outbox.delete()[0]
+    report.invoices = _invoices_purge(invoice_retention_limit(now))
     logger.info("Purge: %s", report.as_dict())
     return report

@@ -111,6 +111,7 @@ def test_each_limit_removes_just_past_and_keeps_just_within(
         "data_exports": 1,
         "outbox_emails": 2,
         "customers_anonymised": 0,
+        "invoices": 0,
     }
 
 
@@ -222,6 +223,7 @@ def test_the_policy_shows_the_limits_the_purge_applies(client, settings):
     assert "400 jours" in page
     assert "2 ans" in page
     assert "au moins 10 ans" in page
+    assert "supprimées ensuite" in page
 
 
 def test_the_default_policy_text_points_to_the_periods_and_staff_edits_are_kept(db):
@@ -232,13 +234,149 @@ def test_the_default_policy_text_points_to_the_periods_and_staff_edits_are_kept(
     from guichet.core.models import SitePage
 
     migration = importlib.import_module("guichet.core.migrations.0011_privacy_retention_text")
+    # 0012 then says the invoices are deleted after their retention.
+    latest = importlib.import_module("guichet.core.migrations.0012_privacy_invoice_retention_text")
     french = SitePage.objects.get(slug=SitePage.Slug.PRIVACY, language="fr")
-    assert migration.NEW_FR in french.body and migration.OLD_FR not in french.body
+    assert migration.OLD_FR not in french.body
+    assert migration.NEW_FR.replace(latest.OLD_FR, latest.NEW_FR) in french.body
     english = SitePage.objects.get(slug=SitePage.Slug.PRIVACY, language="en")
-    assert migration.NEW_EN in english.body
+    assert migration.NEW_EN.replace(latest.OLD_EN, latest.NEW_EN) in english.body
 
     SitePage.objects.filter(pk=french.pk).update(body="Texte de notre juriste.")
     migration.backwards(apps, None)
     migration.forwards(apps, None)
     assert SitePage.objects.get(pk=french.pk).body == "Texte de notre juriste."
-    assert migration.NEW_EN in SitePage.objects.get(pk=english.pk).body
+    assert migration.NEW_EN.replace(latest.OLD_EN, latest.NEW_EN) in english.body
+    latest.backwards(apps, None)
+    english.refresh_from_db()
+    assert migration.NEW_EN in english.body
+    latest.forwards(apps, None)
+    english.refresh_from_db()
+    assert latest.NEW_EN in english.body
+    assert SitePage.objects.get(pk=french.pk).body == "Texte de notre juriste."
+
+
+# Invoices: kept PRIVACY_INVOICE_RETENTION_YEARS (10) after their issue date, then deleted with
+# their lines, PDF and what payments keep about them.
+INVOICE_LIMIT = datetime.date(2020, 6, 15)  # ten years before NOW
+
+
+def _old_invoice(issue_date, *, settle=True):
+    invoice = InvoiceFactory(period=issue_date.replace(day=1), issue_date=issue_date)
+    name = default_storage.save(f"invoices/retention-{invoice.number}.pdf", ContentFile(b"%PDF"))
+    Invoice.objects.pdf_claim(invoice_id=invoice.pk, name=name, sha256="0" * 64)
+    payment = None
+    if settle:
+        # Paid the day it was issued: the payment is as old as the invoice.
+        moment = datetime.datetime.combine(issue_date, datetime.time(8), tzinfo=datetime.UTC)
+        payment = _at(
+            moment,
+            lambda: payment_record(
+                customer=invoice.customer,
+                amount_cents=invoice.total_incl_vat_cents,
+                method=Payment.Method.OTHER,
+            ),
+        )
+    return invoice, name, payment
+
+
+@pytest.fixture
+def invoices(settings):
+    settings.PRIVACY_INVOICE_RETENTION_YEARS = 10
+    old = _old_invoice(INVOICE_LIMIT - datetime.timedelta(days=1))
+    kept = _old_invoice(INVOICE_LIMIT + datetime.timedelta(days=1))
+    yield old, kept
+    for _, name, _ in (old, kept):
+        default_storage.delete(name)
+
+
+def test_an_invoice_past_its_retention_goes_with_its_lines_pdf_and_payment(
+    invoices, django_capture_on_commit_callbacks
+):
+    from guichet.billing.models import InvoiceLine
+    from guichet.payments.models import Allocation
+
+    (old, old_pdf, old_payment), (kept, kept_pdf, kept_payment) = invoices
+    assert Allocation.objects.filter(invoice=old).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = purge_run(now=NOW)
+
+    assert report.invoices == 1
+    assert not Invoice.objects.filter(pk=old.pk).exists()
+    assert not InvoiceLine.objects.filter(invoice_id=old.pk).exists()
+    assert not default_storage.exists(old_pdf)
+    assert not Allocation.objects.filter(invoice_id=old.pk).exists()
+    # Fully spent on the purged invoice, older than the retention: it goes too.
+    assert not Payment.objects.filter(pk=old_payment.pk).exists()
+
+    assert Invoice.objects.filter(pk=kept.pk).exists()
+    assert InvoiceLine.objects.filter(invoice_id=kept.pk).exists()
+    assert default_storage.exists(kept_pdf)
+    assert Allocation.objects.filter(invoice=kept).exists()
+    assert Payment.objects.filter(pk=kept_payment.pk).exists()
+    assert purge_run(now=NOW).invoices == 0
+
+
+def test_the_invoice_purge_dry_run_counts_and_changes_nothing(invoices):
+    (old, old_pdf, old_payment), _ = invoices
+    out = io.StringIO()
+    with time_machine.travel(NOW, tick=False):
+        call_command("purge", "--dry-run", stdout=out)
+    assert "1 invoices past their legal retention" in out.getvalue()
+    assert Invoice.objects.filter(pk=old.pk).exists()
+    assert default_storage.exists(old_pdf)
+    assert Payment.objects.filter(pk=old_payment.pk).exists()
+
+
+def test_an_old_invoice_settled_by_a_payment_with_credit_left_is_held_back(settings):
+    from guichet.payments.models import Allocation
+
+    settings.PRIVACY_INVOICE_RETENTION_YEARS = 10
+    invoice, name, _ = _old_invoice(INVOICE_LIMIT - datetime.timedelta(days=40), settle=False)
+    payment = _at(
+        NOW - datetime.timedelta(days=4000),
+        lambda: payment_record(
+            customer=invoice.customer,
+            amount_cents=invoice.total_incl_vat_cents + 500,
+            method=Payment.Method.OTHER,
+        ),
+    )
+    assert purge_run(now=NOW).invoices == 0
+    assert Invoice.objects.filter(pk=invoice.pk).exists()
+    assert Allocation.objects.filter(payment=payment).exists()
+    default_storage.delete(name)
+
+
+def test_an_old_invoice_paid_within_the_retention_waits_for_its_payment(settings):
+    settings.PRIVACY_INVOICE_RETENTION_YEARS = 10
+    invoice, name, _ = _old_invoice(INVOICE_LIMIT - datetime.timedelta(days=1), settle=False)
+    _at(
+        NOW - datetime.timedelta(days=30),
+        lambda: payment_record(
+            customer=invoice.customer,
+            amount_cents=invoice.total_incl_vat_cents,
+            method=Payment.Method.OTHER,
+        ),
+    )
+    assert purge_run(now=NOW).invoices == 0
+    assert Invoice.objects.filter(pk=invoice.pk).exists()
+    default_storage.delete(name)
+
+
+def test_a_row_pointing_at_an_old_invoice_stops_the_purge_and_nothing_goes():
+    from django.db.models import ProtectedError
+
+    from guichet.billing.models import InvoiceLine
+    from guichet.billing.services import invoices_purge
+    from guichet.payments.models import Allocation
+
+    LIMIT = INVOICE_LIMIT
+    old, name, _ = _old_invoice(LIMIT - datetime.timedelta(days=400), settle=False)
+    payment = Payment.objects.create(
+        customer=old.customer, reference="P-OLD", method="other", amount_cents=100
+    )
+    Allocation.objects.create(payment=payment, invoice=old, amount_cents=100)
+    with pytest.raises(ProtectedError):
+        invoices_purge(issued_before=LIMIT)
+    assert InvoiceLine.objects.filter(invoice_id=old.pk).exists()
+    default_storage.delete(name)

@@ -10,6 +10,7 @@ LABELS = {
     "data_exports": "data archives past their time",
     "outbox_emails": "sent or failed e-mails older than the retention",
     "customers_anonymised": "ended contracts anonymised",
+    "invoices": "invoices past their legal retention (with their lines and PDF)",
 }
 
 

@@ -116,13 +116,19 @@ start_unit beat
 base="http://127.0.0.1:$DEPLOY_PORT"
 proxy=(-H "Host: $DEPLOY_HOST" -H "X-Forwarded-Proto: https" -H "X-Forwarded-For: 203.0.113.77")
 say "/healthz through the proxy headers (up to 60 s for gunicorn)"
+# JSON: {"status": "ok", "database": "ok", "cache": "ok", "broker": "ok", "storage": "ok"}.
+health_status() { python3 -c 'import json, sys; print(json.loads(sys.argv[1])["status"])' "$1" 2>/dev/null || true; }
 health=""
 for _ in $(seq 1 60); do
     health=$(curl -s --max-time 5 "${proxy[@]}" "$base/healthz" || true)
-    [ "$health" = ok ] && break
+    [ "$(health_status "$health")" = ok ] && break
     sleep 1
 done
-[ "$health" = ok ] || die "/healthz answered « $health »"
+[ "$(health_status "$health")" = ok ] || die "/healthz answered « $health »"
+for part in database cache broker storage; do
+    grep -q "\"$part\": \"ok\"" <<<"$health" || die "/healthz: $part is not ok: $health"
+done
+echo "   $health"
 
 say "a subscriber with a known password and a subscription, created in the production database"
 export CI_PASSWORD="Ci-Abonne-$(python3 -c 'import secrets; print(secrets.token_hex(12))')-2026"

@@ -1,10 +1,19 @@
 """Pages shared by the whole site: editable pages, theme, health check, errors, demo mailbox."""
 
+import logging
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from functools import wraps
 
+import kombu
 from django.conf import settings
-from django.db import connection
-from django.http import Http404, HttpResponse
+from django.core.cache import caches
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection, connections
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
@@ -17,6 +26,7 @@ from .emails import SecretLinkUnavailable, outbox_bodies
 from .models import OutboxEmail, SitePage
 
 DEMO_MAILBOX_SIZE = 50
+logger = logging.getLogger(__name__)
 
 
 def site_page(
@@ -81,12 +91,87 @@ def javascript_catalog(request, language: str):
         return JavaScriptCatalog.as_view()(request)
 
 
-@require_GET
-def healthz(request):
-    """For load balancers: the process answers and the database is reachable."""
+HEALTH_TIMEOUT_SECONDS = 2
+
+
+def _check_database():
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
+    return "ok"
+
+
+def _check_cache():
+    try:
+        key = f"guichet-healthz-{uuid.uuid4().hex}"
+        caches["default"].set(key, "1", timeout=10)
+        if caches["default"].get(key) != "1":
+            raise RuntimeError("the cache did not give back what it was given")
+        caches["default"].delete(key)
+        return "ok"
+    finally:
+        # This runs in a thread of its own: a database cache opened a connection here.
+        connections.close_all()
+
+
+def _check_broker():
+    url = settings.CELERY_BROKER_URL
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False) or url.startswith("memory://"):
+        return "not used"  # no broker: tasks run inline
+    with kombu.Connection(url, connect_timeout=HEALTH_TIMEOUT_SECONDS) as broker:
+        broker.ensure_connection(max_retries=1, timeout=HEALTH_TIMEOUT_SECONDS)
+    return "ok"
+
+
+def _check_storage():
+    name = default_storage.save(f"healthz/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
+    try:
+        with default_storage.open(name) as stored:
+            if stored.read() != b"ok":
+                raise RuntimeError("the storage did not give back what it was given")
+    finally:
+        default_storage.delete(name)
+    return "ok"
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """For load balancers and monitoring: database, cache, broker and storage, as JSON.
+
+    200 when every one answers, 503 naming those that do not; never a 500, and never more than
+    about two seconds per check (the cache, broker and storage are tried side by side in
+    threads, each given up after HEALTH_TIMEOUT_SECONDS). `status` is « ok » or « down ».
+    No personal data: only the names of the parts and « ok », « down » or « not used ».
+    """
+    report = {}
+    executor = ThreadPoolExecutor(max_workers=3, thread_name_prefix="healthz")
+    futures = {
+        "cache": executor.submit(_check_cache),
+        "broker": executor.submit(_check_broker),
+        "storage": executor.submit(_check_storage),
+    }
+    try:
+        report["database"] = _check_database()
+    except Exception:
+        logger.warning("Health check: the database is down", exc_info=True)
+        report["database"] = "down"
+    deadline = time.monotonic() + HEALTH_TIMEOUT_SECONDS
+    for name, future in futures.items():
+        try:
+            report[name] = future.result(timeout=max(0.0, deadline - time.monotonic()))
+        except FutureTimeout:
+            logger.warning("Health check: %s did not answer in time", name)
+            report[name] = "down"
+        except Exception:
+            logger.warning("Health check: %s is down", name, exc_info=True)
+            report[name] = "down"
+    # A check that hangs is left to finish in its thread; the answer does not wait for it.
+    executor.shutdown(wait=False, cancel_futures=True)
+    down = sorted(name for name, state in report.items() if state == "down")
+    body = {"status": "down" if down else "ok", **report}
+    if down:
+        body["down"] = down
+    return JsonResponse(body, status=503 if down else 200)
 
 
 def error_403(request, exception=None):

@@ -126,7 +126,7 @@ def test_brand_colours_are_served_as_css(client, settings):
 
 
 def test_health_check(client, db):
-    assert client.get("/healthz").content == b"ok"
+    assert client.get("/healthz").json()["status"] == "ok"
 
 
 def test_demo_mode_is_refused_in_production():

@@ -74,3 +74,27 @@ def subscription_end(*, subscription: Subscription, end_date: datetime.date) -> 
     subscription.full_clean()
     subscription.save(update_fields=["end_date"])
     return subscription
+
+
+@transaction.atomic
+def product_update(*, product: Product, values: dict[str, object]) -> bool:
+    """The operator's catalogue (imports): the given fields; True when something changed."""
+    changed = [name for name, value in values.items() if getattr(product, name) != value]
+    for name in changed:
+        setattr(product, name, values[name])
+    if changed:
+        product.full_clean()
+        product.save(update_fields=changed)
+    return bool(changed)
+
+
+@transaction.atomic
+def subscription_update(*, subscription: Subscription, values: dict[str, object]) -> bool:
+    """The operator's data for a subscription matched by product and start (imports)."""
+    changed = [name for name, value in values.items() if getattr(subscription, name) != value]
+    for name in changed:
+        setattr(subscription, name, values[name])
+    if changed:
+        subscription.full_clean()
+        subscription.save(update_fields=changed)
+    return bool(changed)

@@ -80,6 +80,33 @@ def customer_create(
 
 
 @transaction.atomic
+def customer_update(
+    *, customer: Customer, values: dict[str, object], holders: Sequence[HolderData]
+) -> bool:
+    """The operator's data for an existing contract (imports): the given fields, and the
+    holders in order when they differ. True when something changed; raises ValidationError
+    (nothing is written) when a value is refused."""
+    changed = [name for name, value in values.items() if getattr(customer, name) != value]
+    for name in changed:
+        setattr(customer, name, values[name])
+    if changed:
+        customer.full_clean()
+        customer.save(update_fields=[*changed, "updated_at"])
+    current = [(h.civility, h.first_name, h.last_name) for h in customer.holders.all()]
+    wanted = [(h.civility, h.first_name, h.last_name) for h in holders]
+    if current != wanted:
+        customer.holders.all().delete()
+        for holder in holders:
+            holder_add(
+                customer=customer,
+                civility=holder.civility,
+                first_name=holder.first_name,
+                last_name=holder.last_name,
+            )
+    return bool(changed) or current != wanted
+
+
+@transaction.atomic
 def holder_add(
     *, customer: Customer, last_name: str, first_name: str = "", civility: str = ""
 ) -> Holder:

@@ -1,0 +1,488 @@
+"""Customers, holders, addresses, contact details, subscriptions and catalogue products from
+the operator's systems (J3): `manage.py import_customers FILE`, CSV or JSON.
+
+The format is described in docs/customer-import.md. Each customer is stored whole or not at
+all (one transaction per customer record): a bad line is reported with its number and reason
+and nothing of that customer is written; the others are imported. A customer already known is
+matched by its reference and updated; a subscription by its product code and start date; a
+product by its code. The same file twice changes nothing the second time.
+
+This module only turns the file's text into typed values; the values are checked by the
+models' validation through the services of customers and catalog, the ones staff and the
+demo go through too.
+"""
+
+import csv
+import datetime
+import io
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from guichet.core.formatting import normalize_phone
+from guichet.customers.models import Customer
+from guichet.customers.services import HolderData, customer_create, customer_update
+
+from .models import Product, Subscription
+from .services import product_create, product_update, subscription_create, subscription_update
+
+CUSTOMER_FIELDS = (
+    "reference",
+    "contract_postal_code",
+    "installation_street",
+    "installation_street2",
+    "installation_postal_code",
+    "installation_city",
+    "billing_street",
+    "billing_street2",
+    "billing_postal_code",
+    "billing_city",
+    "billing_country",
+    "contact_email",
+    "phone_mobile",
+    "phone_home",
+    "phone_other",
+)
+HOLDER_COLUMNS = tuple(
+    f"holder{n}_{name}" for n in (1, 2, 3) for name in ("civility", "first_name", "last_name")
+)
+PRODUCT_COLUMNS = (
+    "product_code",
+    "product_kind",
+    "product_name",
+    "product_monthly_price_cents",
+    "product_vat_rate",
+)
+SUBSCRIPTION_FIELDS = ("start_date", "end_date", "line_number", "price_cents", "equipment")
+REQUIRED_COLUMNS = (
+    "reference",
+    "contract_postal_code",
+    "installation_street",
+    "installation_postal_code",
+    "installation_city",
+    "holder1_last_name",
+)
+PHONE_FIELDS = ("phone_mobile", "phone_home", "phone_other")
+CENTS = re.compile(r"^\d{1,12}$")
+RATE = re.compile(r"^(\d{1,3})(?:[.,](\d{1,2}))?$")
+FRENCH_DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (format, encoding, missing columns)."""
+
+
+class BadValue(Exception):
+    pass
+
+
+class _DryRun(Exception):
+    pass
+
+
+@dataclass
+class Problem:
+    line: int
+    reference: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.reference:
+            return _("ligne %(line)s, client %(reference)s : %(message)s") % {
+                "line": self.line,
+                "reference": self.reference,
+                "message": self.message,
+            }
+        return _("ligne %(line)s : %(message)s") % {"line": self.line, "message": self.message}
+
+
+@dataclass
+class Record:
+    """One customer as read from the file, before validation."""
+
+    line: int
+    reference: str
+    customer: dict
+    holders: list[dict] = field(default_factory=list)
+    subscriptions: list[tuple[int, dict]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class ProductRow:
+    line: int
+    code: str
+    values: dict
+
+
+@dataclass
+class ImportFile:
+    records: list[Record]
+    products: list[ProductRow]
+    warnings: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    products_created: list[str] = field(default_factory=list)
+    products_updated: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+# -- Reading ---------------------------------------------------------------------------------
+
+
+def read_file(path: Path) -> ImportFile:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(_("le fichier n'est pas encodé en UTF-8")) from None
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return read_csv(text)
+    if suffix == ".json":
+        return read_json(text)
+    raise ImportFileError(
+        _("extension « %(suffix)s » inconnue : .csv ou .json attendu") % {"suffix": suffix}
+    )
+
+
+def read_csv(text: str) -> ImportFile:
+    text = text.removeprefix("\ufeff")
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+    except StopIteration:
+        raise ImportFileError(_("le fichier est vide")) from None
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if missing:
+        raise ImportFileError(
+            _("colonnes manquantes : %(columns)s") % {"columns": ", ".join(missing)}
+        )
+    known = CUSTOMER_FIELDS + HOLDER_COLUMNS + PRODUCT_COLUMNS + SUBSCRIPTION_FIELDS
+    result = ImportFile(records=[], products=[])
+    result.warnings = [
+        _("colonne « %(name)s » inconnue, ignorée") % {"name": name}
+        for name in header
+        if name not in known
+    ]
+    records: dict[str, Record] = {}
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            result.problems.append(
+                Problem(
+                    line,
+                    "",
+                    _("%(found)s colonnes au lieu de %(expected)s")
+                    % {"found": len(row), "expected": len(header)},
+                )
+            )
+            continue
+        values = {name: cell.strip() for name, cell in zip(header, row, strict=True)}
+        reference = values["reference"]
+        customer = {name: values.get(name, "") for name in CUSTOMER_FIELDS}
+        holders = [
+            {
+                "civility": values.get(f"holder{n}_civility", ""),
+                "first_name": values.get(f"holder{n}_first_name", ""),
+                "last_name": values.get(f"holder{n}_last_name", ""),
+            }
+            for n in (1, 2, 3)
+        ]
+        holders = [holder for holder in holders if any(holder.values())]
+        record = records.get(reference)
+        if record is None:
+            record = records[reference] = Record(line, reference, customer, holders)
+        elif (customer, holders) != (record.customer, record.holders):
+            record.problems.append(
+                Problem(
+                    line,
+                    reference,
+                    _("le client diffère de la ligne %(line)s de la même référence")
+                    % {"line": record.line},
+                )
+            )
+        code = values.get("product_code", "")
+        product = {name.removeprefix("product_"): values.get(name, "") for name in PRODUCT_COLUMNS}
+        if code and any(product[name] for name in ("kind", "name")):
+            result.products.append(ProductRow(line, code, product))
+        subscription = {name: values.get(name, "") for name in SUBSCRIPTION_FIELDS}
+        if code or any(subscription.values()):
+            record.subscriptions.append((line, {"product_code": code, **subscription}))
+    result.records = list(records.values())
+    return result
+
+
+def read_json(text: str) -> ImportFile:
+    """{"products": [...], "customers": [...]} or a list of customers; the « line » of a
+    customer or product is its position in its list, from 1."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFileError(
+            _("JSON invalide (ligne %(line)s) : %(message)s")
+            % {"line": exc.lineno, "message": exc.msg}
+        ) from None
+    if isinstance(data, list):
+        data = {"customers": data}
+    if not isinstance(data, dict) or not isinstance(data.get("customers", []), list):
+        raise ImportFileError(_("un objet avec « customers » (liste) est attendu"))
+    result = ImportFile(records=[], products=[])
+    for position, item in enumerate(data.get("products") or [], start=1):
+        if not isinstance(item, dict):
+            result.problems.append(Problem(position, "", _("un objet est attendu")))
+            continue
+        values = {name: _text(item.get(name)) for name in ("code", "kind", "name")}
+        values["monthly_price_cents"] = _text(item.get("monthly_price_cents"))
+        values["vat_rate"] = _text(item.get("vat_rate"))
+        result.products.append(ProductRow(position, values["code"], values))
+    seen: dict[str, int] = {}
+    for position, item in enumerate(data.get("customers") or [], start=1):
+        if not isinstance(item, dict):
+            result.problems.append(Problem(position, "", _("un objet est attendu")))
+            continue
+        customer = {name: _text(item.get(name)) for name in CUSTOMER_FIELDS}
+        reference = customer["reference"]
+        holders = [
+            {name: _text(h.get(name)) for name in ("civility", "first_name", "last_name")}
+            for h in item.get("holders") or []
+            if isinstance(h, dict)
+        ]
+        record = Record(position, reference, customer, holders)
+        if reference in seen:
+            record.problems.append(
+                Problem(
+                    position,
+                    reference,
+                    _("référence déjà présente au client %(line)s du fichier")
+                    % {"line": seen[reference]},
+                )
+            )
+        seen.setdefault(reference, position)
+        for sub in item.get("subscriptions") or []:
+            if isinstance(sub, dict):
+                values = {name: _text(sub.get(name)) for name in SUBSCRIPTION_FIELDS}
+                values["product_code"] = _text(sub.get("product_code"))
+                record.subscriptions.append((position, values))
+        result.records.append(record)
+    return result
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    return str(value).strip()
+
+
+# -- Parsing values --------------------------------------------------------------------------
+
+
+def parse_date(text: str) -> datetime.date:
+    match = FRENCH_DATE.match(text)
+    try:
+        if match:
+            day, month, year = (int(part) for part in match.groups())
+            return datetime.date(year, month, day)
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise BadValue(
+            _("date « %(value)s » invalide (AAAA-MM-JJ ou JJ/MM/AAAA)") % {"value": text}
+        ) from None
+
+
+def parse_cents(text: str, name: str) -> int:
+    if not CENTS.match(text):
+        raise BadValue(
+            _("%(name)s « %(value)s » : un nombre entier de centimes est attendu")
+            % {"name": name, "value": text}
+        )
+    return int(text)
+
+
+def parse_rate(text: str) -> int:
+    """« 20 », « 5,5 », « 2.1 » (per cent) as basis points."""
+    match = RATE.match(text)
+    if not match:
+        raise BadValue(_("taux de TVA « %(value)s » invalide") % {"value": text})
+    whole, decimals = match.groups()
+    return int(whole) * 100 + int((decimals or "0").ljust(2, "0"))
+
+
+def _messages(error: ValidationError) -> list[str]:
+    if hasattr(error, "error_dict"):
+        return [
+            f"{name} : {message}" if name != "__all__" else message
+            for name, messages in error.message_dict.items()
+            for message in messages
+        ]
+    return list(error.messages)
+
+
+def _customer_values(raw: dict) -> dict:
+    values = dict(raw)
+    for name in PHONE_FIELDS:
+        try:
+            values[name] = normalize_phone(values[name])
+        except ValidationError as error:
+            raise BadValue(f"{name} : {error.messages[0]}") from None
+    if not values["billing_street"]:
+        for part in ("street", "street2", "postal_code", "city"):
+            values[f"billing_{part}"] = values[f"installation_{part}"]
+    values["billing_country"] = values["billing_country"] or "France"
+    return values
+
+
+def _product_values(row: ProductRow) -> dict:
+    values = {"kind": row.values["kind"], "name": row.values["name"]}
+    values["monthly_price_cents"] = parse_cents(
+        row.values["monthly_price_cents"], "monthly_price_cents"
+    )
+    values["vat_rate_bp"] = parse_rate(row.values["vat_rate"])
+    return values
+
+
+def _subscription_values(raw: dict) -> dict:
+    if not raw["start_date"]:
+        raise BadValue(_("start_date : la date de début est requise"))
+    return {
+        "start_date": parse_date(raw["start_date"]),
+        "end_date": parse_date(raw["end_date"]) if raw["end_date"] else None,
+        "line_number": raw["line_number"],
+        "price_cents": parse_cents(raw["price_cents"], "price_cents")
+        if raw["price_cents"]
+        else None,
+        "equipment": raw["equipment"],
+    }
+
+
+# -- Writing ---------------------------------------------------------------------------------
+
+
+def import_customers(
+    data: ImportFile,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[Iterable], Iterable] | None = None,
+) -> ImportReport:
+    """Products first, then each customer in its own transaction; with ``dry_run`` everything
+    is checked the same way and rolled back at the end."""
+    report = ImportReport(problems=list(data.problems))
+    try:
+        with transaction.atomic():
+            _import_products(data.products, report)
+            products = {product.code: product for product in Product.objects.all()}
+            records = progress(data.records) if progress else data.records
+            for record in records:
+                _import_record(record, products, report)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    report.problems.sort(key=lambda problem: problem.line)
+    return report
+
+
+def _import_products(rows: list[ProductRow], report: ImportReport) -> None:
+    seen: dict[str, ProductRow] = {}
+    for row in rows:
+        if row.code in seen:
+            if row.values != seen[row.code].values:
+                report.problems.append(
+                    Problem(
+                        row.line,
+                        "",
+                        _("produit %(code)s : diffère de la ligne %(line)s")
+                        % {"code": row.code, "line": seen[row.code].line},
+                    )
+                )
+            continue
+        seen[row.code] = row
+        try:
+            values = _product_values(row)
+            with transaction.atomic():
+                product = Product.objects.filter(code=row.code).first()
+                if product is None:
+                    product_create(code=row.code, **values)
+                    report.products_created.append(row.code)
+                elif product_update(product=product, values=values):
+                    report.products_updated.append(row.code)
+        except BadValue as error:
+            message = str(error)
+            report.problems.append(Problem(row.line, "", f"{row.code} : {message}"))
+        except ValidationError as error:
+            for message in _messages(error):
+                report.problems.append(Problem(row.line, "", f"{row.code} : {message}"))
+
+
+def _import_record(record: Record, products: dict[str, Product], report: ImportReport) -> None:
+    if record.problems:
+        report.problems.extend(record.problems)
+        report.refused.append(record.reference)
+        return
+    line = record.line
+    try:
+        with transaction.atomic():
+            values = _customer_values(record.customer)
+            if not record.holders:
+                raise BadValue(_("au moins un titulaire (nom) est requis"))
+            for position, holder in enumerate(record.holders, start=1):
+                if not holder["last_name"]:
+                    raise BadValue(
+                        _("titulaire %(position)s : le nom est requis") % {"position": position}
+                    )
+            holders = [HolderData(**holder) for holder in record.holders]
+            customer = Customer.objects.filter(reference=record.reference).first()
+            if customer is None:
+                values.pop("reference")
+                customer = customer_create(reference=record.reference, holders=holders, **values)
+                created, changed = True, True
+            else:
+                values.pop("reference")
+                created = False
+                changed = customer_update(customer=customer, values=values, holders=holders)
+            for sub_line, raw in record.subscriptions:
+                line = sub_line
+                code = raw["product_code"]
+                product = products.get(code)
+                if product is None:
+                    raise BadValue(_("produit « %(code)s » inconnu") % {"code": code})
+                sub_values = _subscription_values(raw)
+                existing = Subscription.objects.filter(
+                    customer=customer, product=product, start_date=sub_values["start_date"]
+                ).first()
+                if existing is None:
+                    subscription_create(customer=customer, product=product, **sub_values)
+                    changed = True
+                elif subscription_update(subscription=existing, values=sub_values):
+                    changed = True
+    except BadValue as error:
+        report.problems.append(Problem(line, record.reference, str(error)))
+        report.refused.append(record.reference)
+        return
+    except ValidationError as error:
+        for message in _messages(error):
+            report.problems.append(Problem(line, record.reference, message))
+        report.refused.append(record.reference)
+        return
+    if created:
+        report.created.append(record.reference)
+    elif changed:
+        report.updated.append(record.reference)
+    else:
+        report.unchanged.append(record.reference)

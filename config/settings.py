@@ -398,6 +398,9 @@ BILLING_INVOICE_ISSUED = env_str(
 BILLING_SETTLED_CENTS = env_str(
     "BILLING_SETTLED_CENTS", "guichet.payments.balance.settled_cents_expression"
 )
+# Dotted path of the function giving the figures of the back office's home (the operator's
+# dashboard), called with the request. Empty: no dashboard.
+GUICHET_ADMIN_DASHBOARD = env_str("GUICHET_ADMIN_DASHBOARD", "guichet.home.dashboard.tiles")
 # The seller printed on every invoice (E3). The defaults are fictional: set the operator's own.
 BILLING_OPERATOR = {
     "name": env_str("BILLING_OPERATOR_NAME", GUICHET_BRAND["name"]),

@@ -36,11 +36,30 @@ class SubscriptionInline(admin.TabularInline):
     autocomplete_fields = ["product"]
 
 
+class ActiveSubscriptionFilter(admin.SimpleListFilter):
+    """Customers with a subscription running today (« Clients actifs » of the dashboard)."""
+
+    title = gettext_lazy("abonnement")
+    parameter_name = "abonnement"
+
+    def lookups(self, request, model_admin):
+        return [("actif", gettext_lazy("En cours")), ("aucun", gettext_lazy("Aucun en cours"))]
+
+    def queryset(self, request, queryset):
+        active = Subscription.objects.active().values("customer_id")
+        if self.value() == "actif":
+            return queryset.filter(pk__in=active)
+        if self.value() == "aucun":
+            return queryset.exclude(pk__in=active)
+        return queryset
+
+
 class CustomerWithSubscriptionsAdmin(CustomerAdmin):
     """The customer's page with their subscriptions, found by a line number too. Registered
     from here because the catalogue depends on customers, never the reverse."""
 
     inlines = [*CustomerAdmin.inlines, SubscriptionInline]
+    list_filter = [*CustomerAdmin.list_filter, ActiveSubscriptionFilter]
     phone_fields = (*CustomerAdmin.phone_fields, "subscriptions__line_number")
 
 

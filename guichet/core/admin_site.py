@@ -4,12 +4,14 @@ building blocks its model admins share."""
 import logging
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import ValidationError
 from django.db import DataError, transaction
 from django.http import HttpResponseRedirect, QueryDict
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django_otp.admin import OTPAdminSite
 
@@ -85,9 +87,17 @@ class StaffAdminSite(OTPAdminSite):
     accounts app's throttle, is set by config/urls.py (core imports no feature app)."""
 
     login_template = "admin/staff_login.html"
+    index_template = "admin/guichet_index.html"
 
     def admin_view(self, view, cacheable=False):
         return super().admin_view(bad_input_guard(view), cacheable)
+
+    def index(self, request, extra_context=None):
+        """The home, with the operator's dashboard: figures computed by the function
+        settings.GUICHET_ADMIN_DASHBOARD names (a higher app: core imports none)."""
+        path = getattr(settings, "GUICHET_ADMIN_DASHBOARD", "")
+        dashboard = import_string(path)(request) if path else []
+        return super().index(request, {**(extra_context or {}), "dashboard": dashboard})
 
     def login(self, request, extra_context=None):
         response = super().login(request, extra_context)

@@ -62,7 +62,7 @@ export DEPLOY_HOST="espaceclient.ci.example.fr" \
     DEPLOY_UNITS="$work/units" \
     DEPLOY_STRIPE_SECRET_KEY="sk_test_ci_$(python3 -c 'import secrets; print(secrets.token_hex(12))')" \
     DEPLOY_STRIPE_WEBHOOK_SECRET="whsec_ci_$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
-export DJANGO_SUPERUSER_PASSWORD="Ci-Admin-$(python3 -c 'import secrets; print(secrets.token_hex(12))')"
+export ADMIN_PASSWORD="Ci-Admin-$(python3 -c 'import secrets; print(secrets.token_hex(12))')"
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 mkdir -p "$DEPLOY_UNITS"
 
@@ -88,14 +88,17 @@ if [ -n "$packages" ] && dpkg -s $packages >/dev/null 2>&1; then
 fi
 # No systemd here: the services are started below from the units the block writes.
 sed -i 's/^systemctl /: systemctl /' "$work/deploy.sh"
-# createsuperuser asks for the password on a terminal; here it comes from the environment.
-sed -i '/manage.py createsuperuser/s/$/ --noinput/' "$work/deploy.sh"
-grep -q 'createsuperuser.*--noinput' "$work/deploy.sh" || die "no createsuperuser line"
+# createstaff asks for the password on a terminal; here it comes from a file.
+printf '%s\n' "$ADMIN_PASSWORD" >"$work/admin_password"
+sed -i "/manage.py createstaff/s|\$| --password-file $work/admin_password|" "$work/deploy.sh"
+grep -q 'createstaff.*--role administration --password-file' "$work/deploy.sh" \
+    || die "no createstaff line for the first administrator"
 timeout 600 bash -euo pipefail "$work/deploy.sh" >"$work/deploy.log" 2>&1 \
     || die "the README's deployment block (log: deploy.log)"
 grep -q "Static files copied\|static files copied" "$work/deploy.log" || die "collectstatic copied nothing"
 [ -f "$DEPLOY_VAR/static/staticfiles.json" ] || die "collectstatic wrote no manifest (development mode?)"
 grep -q '^DEBUG=0$' "$DEPLOY_ETC/guichet.env" || die "the environment file does not set DEBUG=0"
+grep -q "première connexion : " "$work/deploy.log" || die "createstaff printed no first-login code"
 
 say "the three services, as their units say (ExecStart, WorkingDirectory, EnvironmentFile)"
 start_unit() {

@@ -83,6 +83,23 @@ def staff_create(*, username: str, email: str, password: str, superuser: bool = 
 
 
 @transaction.atomic
+def staff_member_create(*, username: str, email: str, password: str, role: str) -> tuple[User, str]:
+    """A staff member in a role's group (issue 11), with one single-use backup code for the
+    first login; an administration member is a superuser. The password meets the CNIL criteria
+    (the caller checked them: `password_problems`)."""
+    from django.contrib.auth.models import Group
+
+    from .roles import ROLE_GROUPS, SUPERUSER_ROLES
+
+    user = staff_create(
+        username=username, email=email, password=password, superuser=role in SUPERUSER_ROLES
+    )
+    user.groups.add(Group.objects.get(name=ROLE_GROUPS[role]))
+    (code,) = staff_backup_codes_create(user=user, name="Code de première connexion", count=1)
+    return user, code
+
+
+@transaction.atomic
 def staff_backup_codes_create(*, user: User, name: str, count: int) -> list[str]:
     """A device of single-use backup codes (the second factor without an authenticator app)."""
     device = StaticDevice.objects.create(user=user, name=name)

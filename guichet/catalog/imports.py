@@ -12,9 +12,7 @@ models' validation through the services of customers and catalog, the ones staff
 demo go through too.
 """
 
-import csv
 import datetime
-import io
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -26,6 +24,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from guichet.core.formatting import normalize_phone
+from guichet.core.imports import ImportFileError, csv_table, import_file_text, parse_import_date
 from guichet.customers.models import Customer
 from guichet.customers.services import HolderData, customer_create, customer_update
 
@@ -71,11 +70,6 @@ REQUIRED_COLUMNS = (
 PHONE_FIELDS = ("phone_mobile", "phone_home", "phone_other")
 CENTS = re.compile(r"^\d{1,12}$")
 RATE = re.compile(r"^(\d{1,3})(?:[.,](\d{1,2}))?$")
-FRENCH_DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (format, encoding, missing columns)."""
 
 
 class BadValue(Exception):
@@ -144,10 +138,7 @@ class ImportReport:
 
 
 def read_file(path: Path) -> ImportFile:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(_("le fichier n'est pas encodé en UTF-8")) from None
+    text = import_file_text(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return read_csv(text)
@@ -159,26 +150,12 @@ def read_file(path: Path) -> ImportFile:
 
 
 def read_csv(text: str) -> ImportFile:
-    text = text.removeprefix("\ufeff")
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-    except StopIteration:
-        raise ImportFileError(_("le fichier est vide")) from None
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if missing:
-        raise ImportFileError(
-            _("colonnes manquantes : %(columns)s") % {"columns": ", ".join(missing)}
-        )
-    known = CUSTOMER_FIELDS + HOLDER_COLUMNS + PRODUCT_COLUMNS + SUBSCRIPTION_FIELDS
-    result = ImportFile(records=[], products=[])
-    result.warnings = [
-        _("colonne « %(name)s » inconnue, ignorée") % {"name": name}
-        for name in header
-        if name not in known
-    ]
+    reader, header, warnings = csv_table(
+        text,
+        required=REQUIRED_COLUMNS,
+        known=CUSTOMER_FIELDS + HOLDER_COLUMNS + PRODUCT_COLUMNS + SUBSCRIPTION_FIELDS,
+    )
+    result = ImportFile(records=[], products=[], warnings=warnings)
     records: dict[str, Record] = {}
     for row in reader:
         line = reader.line_num
@@ -294,16 +271,10 @@ def _text(value) -> str:
 
 
 def parse_date(text: str) -> datetime.date:
-    match = FRENCH_DATE.match(text)
     try:
-        if match:
-            day, month, year = (int(part) for part in match.groups())
-            return datetime.date(year, month, day)
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise BadValue(
-            _("date « %(value)s » invalide (AAAA-MM-JJ ou JJ/MM/AAAA)") % {"value": text}
-        ) from None
+        return parse_import_date(text)
+    except ValueError as error:
+        raise BadValue(str(error)) from None
 
 
 def parse_cents(text: str, name: str) -> int:

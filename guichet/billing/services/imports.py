@@ -9,9 +9,7 @@ comma, whole cents); what the values must be to make an invoice is checked by In
 the one validation the billing run goes through too.
 """
 
-import csv
 import datetime
-import io
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -24,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from guichet.core.imports import ImportFileError, csv_table, import_file_text, parse_import_date
 from guichet.customers.models import Customer
 
 from ..models import Invoice, LineGroup
@@ -64,11 +63,6 @@ PAYMENT_METHODS = {
 STATUSES = {"issued": Invoice.Status.ISSUED, "": Invoice.Status.ISSUED, "paid": Invoice.Status.PAID}
 CENTS = re.compile(r"^-?\d{1,15}$")
 RATE = re.compile(r"^(\d{1,3})(?:[.,](\d{1,2}))?$")
-FRENCH_DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (format, encoding, missing columns)."""
 
 
 @dataclass
@@ -112,10 +106,7 @@ class ImportReport:
 
 def read_records(path: Path) -> tuple[list[Record], list[str]]:
     """The invoices of a file, each with its lines and the line numbers they came from."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(_("le fichier n'est pas encodé en UTF-8")) from None
+    text = import_file_text(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return _read_csv(text)
@@ -129,30 +120,11 @@ def read_records(path: Path) -> tuple[list[Record], list[str]]:
 
 
 def _read_csv(text: str) -> tuple[list[Record], list[str]]:
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-    except StopIteration:
-        raise ImportFileError(_("le fichier est vide")) from None
-    missing = [
-        name for name in REQUIRED_INVOICE_FIELDS + REQUIRED_LINE_FIELDS if name not in header
-    ]
-    if missing:
-        raise ImportFileError(
-            ngettext(
-                "colonne manquante : %(columns)s",
-                "colonnes manquantes : %(columns)s",
-                len(missing),
-            )
-            % {"columns": ", ".join(missing)}
-        )
-    warnings = [
-        _("colonne « %(name)s » inconnue, ignorée") % {"name": name}
-        for name in header
-        if name not in INVOICE_FIELDS + LINE_FIELDS
-    ]
+    reader, header, warnings = csv_table(
+        text,
+        required=REQUIRED_INVOICE_FIELDS + REQUIRED_LINE_FIELDS,
+        known=INVOICE_FIELDS + LINE_FIELDS,
+    )
     records: dict[str, Record] = {}
     orphans = []
     for row in reader:
@@ -339,8 +311,8 @@ def parse(record: Record) -> tuple[ParsedInvoice | None, list[Problem]]:
     if problems:
         return None, problems
     period = _parse(fail, record.line, "period", header["period"], parse_period)
-    issue_date = _parse(fail, record.line, "issue_date", header["issue_date"], _parse_date)
-    due_date = _parse(fail, record.line, "due_date", header["due_date"], _parse_date)
+    issue_date = _parse(fail, record.line, "issue_date", header["issue_date"], parse_import_date)
+    due_date = _parse(fail, record.line, "due_date", header["due_date"], parse_import_date)
     payment_method = PAYMENT_METHODS.get(_text(header.get("payment_method")).lower())
     if payment_method is None:
         fail(record.line, _("payment_method : « direct_debit » ou « on_receipt » attendu"))
@@ -349,7 +321,9 @@ def parse(record: Record) -> tuple[ParsedInvoice | None, list[Problem]]:
         fail(record.line, _("status : « issued » ou « paid » attendu"))
     paid_at = None
     if _text(header.get("paid_date")):
-        paid_date = _parse(fail, record.line, "paid_date", header.get("paid_date"), _parse_date)
+        paid_date = _parse(
+            fail, record.line, "paid_date", header.get("paid_date"), parse_import_date
+        )
         if paid_date:
             paid_at = timezone.make_aware(datetime.datetime.combine(paid_date, datetime.time(12)))
     # The history of another system, not invoices of tomorrow.
@@ -469,22 +443,10 @@ def _parse_optional_date(fail, name, value):
     if _text(value) == "":
         return None
     try:
-        return _parse_date(_text(value))
+        return parse_import_date(_text(value))
     except ValueError as exc:
         fail(f"{name} : {exc}")
         return None
-
-
-def _parse_date(text: str) -> datetime.date:
-    match = FRENCH_DATE.match(text)
-    try:
-        if match:
-            return datetime.date(int(match[3]), int(match[2]), int(match[1]))
-        if re.match(r"^\d{4}-\d{2}-\d{2}$", text):
-            return datetime.date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise ValueError(_("date « %(text)s » invalide (AAAA-MM-JJ ou JJ/MM/AAAA)") % {"text": text})
 
 
 def _parse_int(value) -> int | None:

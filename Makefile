@@ -7,7 +7,7 @@ PORT ?= 8000
 DEMO_ENV := DEBUG=1 GUICHET_DEMO=1 GUICHET_SITE_URL=http://127.0.0.1:$(PORT) \
 	EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend
 
-.PHONY: demo demo-data test lint messages install clean
+.PHONY: demo demo-data test lint messages openapi install clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Guichet needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -44,6 +44,10 @@ messages: install
 	DEBUG=1 $(BIN)/python manage.py makemessages --all --no-location --no-obsolete $(MESSAGES_IGNORE) -v0
 	DEBUG=1 $(BIN)/python manage.py makemessages --all --no-location --no-obsolete $(MESSAGES_IGNORE) -d djangojs -v0
 	for po in locale/*/LC_MESSAGES/*.po; do msgfmt --check -o "$${po%.po}.mo" "$$po" || exit 1; done
+
+# The API's OpenAPI description, generated from the code; a test fails when it is stale.
+openapi: install
+	DEBUG=1 $(BIN)/python manage.py api_openapi --output docs/api/openapi.json
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

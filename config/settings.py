@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "guichet.payments",
     "guichet.support",
     "guichet.home",
+    "guichet.api",
     # Last: the demo data of every app; nothing imports it.
     "guichet.demo",
 ]
@@ -77,6 +78,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Under /api/ only: records every call (refused ones too) and answers every error there
+    # as problem details, in the language LocaleMiddleware just chose.
+    "guichet.api.middleware.ApiCallMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -585,3 +589,6 @@ CELERY_BEAT_SCHEDULE["privacy-purge"] = {
     "task": "guichet.privacy.tasks.purge",
     "schedule": 86400.0,
 }
+
+# The operator's HTTP API (/api/v1/, docs/api.md): calls a client may make per minute.
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 600, minimum=1)

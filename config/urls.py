@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("guichet.support.urls")),
     path("", include("guichet.privacy.urls")),
     path("", include("guichet.core.urls")),
+    path("", include("guichet.api.urls")),
     path("back-office/", admin.site.urls),
     path("altcha/", include("altcha_django.urls")),
 ]

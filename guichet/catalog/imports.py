@@ -216,6 +216,11 @@ def read_json(text: str) -> ImportFile:
             _("JSON invalide (ligne %(line)s) : %(message)s")
             % {"line": exc.lineno, "message": exc.msg}
         ) from None
+    return read_data(data)
+
+
+def read_data(data) -> ImportFile:
+    """The decoded JSON of a file (or an API call's body): the same reading for both."""
     if isinstance(data, list):
         data = {"customers": data}
     if not isinstance(data, dict) or not isinstance(data.get("customers", []), list):
@@ -429,18 +434,7 @@ def _import_record(record: Record, products: dict[str, Product], report: ImportR
                 changed = customer_update(customer=customer, values=values, holders=holders)
             for sub_line, raw in record.subscriptions:
                 line = sub_line
-                code = raw["product_code"]
-                product = products.get(code)
-                if product is None:
-                    raise BadValue(_("produit « %(code)s » inconnu") % {"code": code})
-                sub_values = _subscription_values(raw)
-                existing = Subscription.objects.filter(
-                    customer=customer, product=product, start_date=sub_values["start_date"]
-                ).first()
-                if existing is None:
-                    subscription_create(customer=customer, product=product, **sub_values)
-                    changed = True
-                elif subscription_update(subscription=existing, values=sub_values):
+                if _subscription_apply(customer, raw, products):
                     changed = True
     except BadValue as error:
         report.problems.append(Problem(line, record.reference, str(error)))
@@ -457,3 +451,60 @@ def _import_record(record: Record, products: dict[str, Product], report: ImportR
         report.updated.append(record.reference)
     else:
         report.unchanged.append(record.reference)
+
+
+def _subscription_apply(customer: Customer, raw: dict, products: dict[str, Product]) -> bool:
+    """Create or update one subscription, matched by product code and start date; True when
+    something changed. BadValue or ValidationError when a value is refused."""
+    code = raw["product_code"]
+    product = products.get(code)
+    if product is None:
+        raise BadValue(_("produit « %(code)s » inconnu") % {"code": code})
+    values = _subscription_values(raw)
+    existing = Subscription.objects.filter(
+        customer=customer, product=product, start_date=values["start_date"]
+    ).first()
+    if existing is None:
+        subscription_create(customer=customer, product=product, **values)
+        return True
+    return subscription_update(subscription=existing, values=values)
+
+
+@dataclass
+class RowResult:
+    line: int
+    outcome: str  # "created", "updated", "unchanged" or "refused"
+    problems: list[Problem] = field(default_factory=list)
+
+
+def import_subscriptions(rows: Iterable[tuple[int, dict]]) -> list[RowResult]:
+    """Subscriptions of customers already known, each row on its own (the operator's API):
+    ``{"customer_reference", "product_code", "start_date", "end_date", "line_number",
+    "price_cents", "equipment"}``, read and checked as the customer import's own rows."""
+    products = {product.code: product for product in Product.objects.all()}
+    results = []
+    for line, item in rows:
+        raw = {name: _text(item.get(name)) for name in ("product_code", *SUBSCRIPTION_FIELDS)}
+        reference = _text(item.get("customer_reference"))
+        try:
+            with transaction.atomic():
+                customer = Customer.objects.filter(reference=reference).first()
+                if customer is None:
+                    raise BadValue(_("client %(reference)s inconnu") % {"reference": reference})
+                existed = Subscription.objects.filter(
+                    customer=customer,
+                    product__code=raw["product_code"],
+                    start_date=_subscription_values(raw)["start_date"],
+                ).exists()
+                changed = _subscription_apply(customer, raw, products)
+        except BadValue as error:
+            problems = [Problem(line, reference, str(error))]
+            results.append(RowResult(line, "refused", problems))
+            continue
+        except ValidationError as error:
+            problems = [Problem(line, reference, message) for message in _messages(error)]
+            results.append(RowResult(line, "refused", problems))
+            continue
+        outcome = "unchanged" if not changed else ("updated" if existed else "created")
+        results.append(RowResult(line, outcome))
+    return results

@@ -4,7 +4,14 @@
 drafts (`run`, `imports`) or work on issued invoices (`pdf`). Callers import from here.
 """
 
-from .imports import ImportFileError, ImportReport, import_invoices, iter_problems, read_records
+from .imports import (
+    ImportFileError,
+    ImportReport,
+    import_invoices,
+    iter_problems,
+    read_records,
+    record_from_object,
+)
 from .issue import (
     OPEN_STATUSES,
     InvoiceDraft,
@@ -51,5 +58,6 @@ __all__ = [
     "invoices_purge",
     "iter_problems",
     "read_records",
+    "record_from_object",
     "subscription_lines",
 ]

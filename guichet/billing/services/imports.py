@@ -187,7 +187,7 @@ def _read_json(text: str) -> list[Record]:
                 _("JSON invalide ligne %(line)s : %(error)s")
                 % {"line": exc.lineno, "error": exc.msg}
             ) from None
-        records.append(_record_from_object(value, line))
+        records.append(record_from_object(value, line))
         position = _skip_space(text, position)
         if position < len(text) and text[position] == ",":
             position = _skip_space(text, position + 1)
@@ -208,7 +208,7 @@ def _read_json_lines(text: str) -> list[Record]:
                 Record(line=line, number="", header={}, problems=[Problem(line, "", exc.msg)])
             )
             continue
-        records.append(_record_from_object(value, line))
+        records.append(record_from_object(value, line))
     return records
 
 
@@ -218,7 +218,8 @@ def _skip_space(text: str, position: int) -> int:
     return position
 
 
-def _record_from_object(value, line: int) -> Record:
+def record_from_object(value, line: int) -> Record:
+    """One invoice object of a JSON file (or of an API call's body), located at ``line``."""
     if not isinstance(value, dict):
         return Record(line, "", {}, problems=[Problem(line, "", _("une facture est un objet {…}"))])
     number = str(value.get("number", ""))

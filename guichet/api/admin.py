@@ -31,11 +31,27 @@ class SuperuserOnly:
 
 @admin.register(ApiClient)
 class ApiClientAdmin(SuperuserOnly, admin.ModelAdmin):
-    list_display = ["name", "token_prefix", "scopes", "active", "created_at", "revoked_at", "last_used_at"]
+    list_display = [
+        "name",
+        "token_prefix",
+        "scopes",
+        "active",
+        "created_at",
+        "revoked_at",
+        "last_used_at",
+    ]
     list_filter = ["active"]
     search_fields = ["name", "token_prefix"]
     # Never token_hash: the hash of a token stays out of sight too.
-    fields = ["name", "token_prefix", "scopes", "active", "created_at", "revoked_at", "last_used_at"]
+    fields = [
+        "name",
+        "token_prefix",
+        "scopes",
+        "active",
+        "created_at",
+        "revoked_at",
+        "last_used_at",
+    ]
     readonly_fields = fields
     actions = ["revoke"]
 
@@ -66,7 +82,15 @@ class ApiClientAdmin(SuperuserOnly, admin.ModelAdmin):
 
 @admin.register(ApiCall)
 class ApiCallAdmin(SuperuserOnly, admin.ModelAdmin):
-    list_display = ["created_at", "client", "method", "path", "status", "duration_ms", "remote_address"]
+    list_display = [
+        "created_at",
+        "client",
+        "method",
+        "path",
+        "status",
+        "duration_ms",
+        "remote_address",
+    ]
     list_filter = ["status", "method", "client"]
     search_fields = ["path"]
     date_hierarchy = "created_at"

@@ -10,9 +10,7 @@ class Scope(models.TextChoices):
     INVOICES_WRITE = "invoices:write", gettext_lazy("Envoyer des factures")
     PAYMENTS_READ = "payments:read", gettext_lazy("Lire les paiements")
     MANDATES_READ = "mandates:read", gettext_lazy("Lire les mandats (IBAN masqués)")
-    REQUESTS_READ = "requests:read", gettext_lazy(
-        "Lire les demandes de contact et de résiliation"
-    )
+    REQUESTS_READ = "requests:read", gettext_lazy("Lire les demandes de contact et de résiliation")
 
 
 class ApiClientQuerySet(models.QuerySet):

@@ -2,6 +2,7 @@
 default and in English for a client sending Accept-Language: en (LocaleMiddleware)."""
 
 import json
+import re
 from http import HTTPStatus
 
 from django.http import HttpResponse
@@ -36,6 +37,8 @@ DETAILS = {
     413: gettext_lazy("Le corps de la requête est trop volumineux."),
     500: gettext_lazy("L'appel n'a pas abouti ; rien n'a été enregistré à moitié."),
 }
+NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+UNION_MEMBERS = {"str", "int", "float", "bool", "list", "dict", "none"}
 # Headers an error response keeps when it is rewritten as problem details.
 KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 
@@ -69,6 +72,7 @@ PYDANTIC_MESSAGES = {
     "less_than_equal": gettext_lazy("valeur trop grande"),
     "literal_error": gettext_lazy("valeur non admise"),
     "enum": gettext_lazy("valeur non admise"),
+    "text_characters": gettext_lazy("caractères non admis (NUL ou UTF-16 isolé)"),
 }
 
 
@@ -123,12 +127,15 @@ def validation_errors(errors: list[dict]) -> list[dict]:
         for part in loc:
             if isinstance(part, int):
                 field += f"[{part}]"
-            else:
+            elif NAME.match(str(part)) and part not in UNION_MEMBERS:
                 field += f".{part}" if field else str(part)
+            else:
+                break  # a member of a union ("str", "function-after[…]"): not a field
         entry = {"field": field or None, "message": pydantic_message(error)}
         if len(loc) >= 2 and loc[0] == "items" and isinstance(loc[1], int):
             entry = {"index": loc[1], **entry}
-        found.append(entry)
+        if entry not in found:
+            found.append(entry)
     return found
 
 

@@ -41,7 +41,7 @@ def _answer(results: list[dict]):
         for outcome in ("created", "updated", "unchanged", "refused")
     }
     if not counts["refused"]:
-        return 200, {**counts, "results": results}
+        return {**counts, "results": results}
     return problems.problem(
         422,
         type=problems.ITEMS_REFUSED,
@@ -79,9 +79,7 @@ def customers_push(request, payload: CustomerBatch):
     for index, item in enumerate(payload.items):
         errors = [_error(index, p.message) for p in report.problems if p.line == index + 1]
         status = "refused" if errors else by_reference.get(item.reference, "refused")
-        results.append(
-            {"index": index, "key": item.reference, "status": status, "errors": errors}
-        )
+        results.append({"index": index, "key": item.reference, "status": status, "errors": errors})
     return _answer(results)
 
 
@@ -119,8 +117,7 @@ def subscriptions_push(request, payload: SubscriptionBatch):
 )
 def invoices_push(request, payload: InvoiceBatch):
     records = [
-        record_from_object(item.model_dump(), index + 1)
-        for index, item in enumerate(payload.items)
+        record_from_object(item.model_dump(), index + 1) for index, item in enumerate(payload.items)
     ]
     report = import_invoices(records=records, notify=payload.notify)
     imported, already = set(report.imported), set(report.already_imported)

@@ -5,14 +5,24 @@ import datetime
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, StrictFloat, StrictInt, StrictStr
+from pydantic import AfterValidator, ConfigDict, StrictFloat, StrictInt, StrictStr
+from pydantic_core import PydanticCustomError
 
 MAX_ITEMS = 500
 
-Text = Annotated[StrictStr, Field(max_length=255)]
-LongText = Annotated[StrictStr, Field(max_length=2000)]
+
+def _printable(value: str) -> str:
+    """NUL (PostgreSQL refuses it) and lone UTF-16 surrogates (JSON's "\\ud800", which no
+    database stores) are refused here, with the field named, rather than by the database."""
+    if "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value):
+        raise PydanticCustomError("text_characters", "forbidden characters")
+    return value
+
+
+Str = Annotated[StrictStr, AfterValidator(_printable)]
+Text = Annotated[Str, Field(max_length=255)]
 DateText = Annotated[
-    StrictStr, Field(max_length=10, description="AAAA-MM-JJ or JJ/MM/AAAA", examples=["2026-11-25"])
+    Str, Field(max_length=10, description="AAAA-MM-JJ or JJ/MM/AAAA", examples=["2026-11-25"])
 ]
 
 
@@ -74,14 +84,16 @@ class SubscriptionBatch(StrictSchema):
 
 
 class InvoiceLineIn(StrictSchema):
-    group: Text | None = Field(None, description="`subscriptions` (default), `communications`, `third_party`")
+    group: Text | None = Field(
+        None, description="`subscriptions` (default), `communications`, `third_party`"
+    )
     label: Text
     period_start: DateText | None = None
     period_end: DateText | None = None
     quantity: StrictInt | None = None
     unit_price_excl_vat_cents: StrictInt | None = None
-    vat_rate: StrictStr | StrictInt | StrictFloat = Field(
-        description="per cent: 20, 10, \"5,5\", 5.5, 0", examples=[20]
+    vat_rate: Annotated[Str, Field(max_length=10)] | StrictInt | StrictFloat = Field(
+        description='per cent: 20, 10, "5,5", 5.5, 0', examples=[20]
     )
     amount_incl_vat_cents: StrictInt
     amount_excl_vat_cents: StrictInt | None = None
@@ -95,9 +107,11 @@ class InvoiceIn(StrictSchema):
     number: Text = Field(examples=["F2026-0001"])
     customer_reference: Text = Field(examples=["01776108"])
     issue_date: DateText
-    period: Annotated[StrictStr, Field(max_length=7, description="AAAA-MM", examples=["2026-11"])]
+    period: Annotated[Str, Field(max_length=7, description="AAAA-MM", examples=["2026-11"])]
     due_date: DateText
-    payment_method: Text | None = Field(None, description="`on_receipt` (default) or `direct_debit`")
+    payment_method: Text | None = Field(
+        None, description="`on_receipt` (default) or `direct_debit`"
+    )
     status: Text | None = Field(None, description="`issued` (default) or `paid`")
     paid_date: DateText | None = None
     lines: list[InvoiceLineIn] = Field(min_length=1, max_length=MAX_ITEMS)
@@ -188,9 +202,7 @@ class TerminatedSubscriptionOut(Schema):
 class TerminationRequestOut(Schema):
     reference: str
     customer_reference: str
-    subscription: TerminatedSubscriptionOut | None = Field(
-        description="empty: the whole contract"
-    )
+    subscription: TerminatedSubscriptionOut | None = Field(description="empty: the whole contract")
     status: str
     requested_at: datetime.datetime
     effective_date: datetime.date

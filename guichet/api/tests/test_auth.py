@@ -34,7 +34,9 @@ def assert_problem(response, status):
 @pytest.mark.parametrize(("method", "path", "scope"), ENDPOINTS)
 def test_each_endpoint_refuses_a_token_without_its_scope(api, make_token, method, path, scope):
     others = [s for s in Scope.values if s != scope]
-    response = api(method, path, make_token(*others), body={"items": []} if method == "POST" else None)
+    response = api(
+        method, path, make_token(*others), body={"items": []} if method == "POST" else None
+    )
     body = assert_problem(response, 403)
     assert body["required_scope"] == scope
     assert scope in body["detail"]
@@ -42,7 +44,9 @@ def test_each_endpoint_refuses_a_token_without_its_scope(api, make_token, method
 
 @pytest.mark.parametrize(("method", "path", "scope"), ENDPOINTS)
 def test_each_endpoint_accepts_a_token_with_its_scope(api, make_token, method, path, scope):
-    response = api(method, path, make_token(scope), body={"items": []} if method == "POST" else None)
+    response = api(
+        method, path, make_token(scope), body={"items": []} if method == "POST" else None
+    )
     # An empty batch is refused by its shape (422), never by the token.
     assert response.status_code == (422 if method == "POST" else 200)
 
@@ -122,7 +126,9 @@ def test_every_call_is_audited_refused_ones_included(api, token, make_token):
     api("GET", "/payments", "gch_bad_token")
     api("GET", "/mandates", make_token(Scope.PAYMENTS_READ, name="compta"))
     api("GET", "/nowhere", token)
-    calls = list(ApiCall.objects.order_by("pk").values_list("client__name", "method", "path", "status"))
+    calls = list(
+        ApiCall.objects.order_by("pk").values_list("client__name", "method", "path", "status")
+    )
     assert calls == [
         ("erp", "GET", "/api/v1/payments", 200),
         (None, "GET", "/api/v1/payments", 401),

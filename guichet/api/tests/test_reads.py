@@ -79,9 +79,10 @@ def test_payments_filtered_by_since_status_and_customer(api, make_token, custome
         "confirmed_at": None,
         "updated_at": "2026-11-01T09:00:00Z",
     }
-    refs = lambda query: [
-        p["reference"] for p in api("GET", f"/payments?{query}", token).json()["items"]
-    ]  # noqa: E731
+
+    def refs(query):
+        return [p["reference"] for p in api("GET", f"/payments?{query}", token).json()["items"]]
+
     assert refs("since=2026-11-10") == ["P-API-2", "P-API-3"]
     assert refs("since=2026-11-20T10:00:00%2B01:00") == ["P-API-2", "P-API-3"]
     assert refs("status=confirmed") == ["P-API-2"]

@@ -72,7 +72,7 @@ class ApiCall(models.Model):
     remote_address = models.GenericIPAddressField(
         gettext_lazy("adresse d'origine"), null=True, blank=True
     )
-    created_at = models.DateTimeField(gettext_lazy("le"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(gettext_lazy("appelé le"), auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = gettext_lazy("appel de l'API")

@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 ('status', models.PositiveSmallIntegerField(verbose_name='statut HTTP')),
                 ('duration_ms', models.PositiveIntegerField(verbose_name='durée (ms)')),
                 ('remote_address', models.GenericIPAddressField(blank=True, null=True, verbose_name="adresse d'origine")),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='le')),
+                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='appelé le')),
                 ('client', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='calls', to='api.apiclient', verbose_name="client de l'API")),
             ],
             options={

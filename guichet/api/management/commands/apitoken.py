@@ -6,6 +6,7 @@ again (a lost token is revoked and a new client created)."""
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from guichet.api.models import ApiClient, Scope
 from guichet.api.services import api_client_create, api_client_revoke
@@ -38,25 +39,38 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from None
         self.stderr.write(
-            f"Client « {client.name} » créé, droits : {', '.join(client.scopes)}.\n"
-            "Son jeton, affiché cette seule fois (seule son empreinte est gardée) :"
+            _(
+                "Client « %(name)s » créé, droits : %(scopes)s.\n"
+                "Son jeton, affiché cette seule fois (seule son empreinte est gardée) :"
+            )
+            % {"name": client.name, "scopes": ", ".join(client.scopes)}
         )
         self.stdout.write(token)
 
     def _revoke(self, *, client, **options):
         found = ApiClient.objects.filter(Q(name=client) | Q(token_prefix=client)).first()
         if found is None:
-            raise CommandError(f"aucun client de l'API nommé ou préfixé « {client} »")
+            raise CommandError(
+                _("aucun client de l'API nommé ou préfixé « %(client)s »") % {"client": client}
+            )
         if api_client_revoke(client=found):
-            self.stdout.write(f"Jeton de « {found.name} » (gch_{found.token_prefix}_…) révoqué.")
+            self.stdout.write(
+                _("Jeton de « %(name)s » (%(prefix)s…) révoqué.")
+                % {"name": found.name, "prefix": f"gch_{found.token_prefix}_"}
+            )
         else:
-            self.stdout.write(f"Le jeton de « {found.name} » était déjà révoqué.")
+            self.stdout.write(
+                _("Le jeton de « %(name)s » était déjà révoqué.") % {"name": found.name}
+            )
 
     def _list(self, **options):
         for client in ApiClient.objects.all():
-            state = "révoqué" if client.revoked_at else ("actif" if client.active else "inactif")
+            if client.revoked_at:
+                state = _("révoqué")
+            else:
+                state = _("actif") if client.active else _("inactif")
             last = client.last_used_at.isoformat(timespec="seconds") if client.last_used_at else "-"
             self.stdout.write(
                 f"{client.name}\tgch_{client.token_prefix}_…\t{state}\t"
-                f"{','.join(client.scopes)}\tdernier appel : {last}"
+                f"{','.join(client.scopes)}\t" + _("dernier appel : %(when)s") % {"when": last}
             )

@@ -1,0 +1,69 @@
+"""A fault of ours is a 500 problem (no traceback, audited); every message has its English."""
+
+import ast
+import gettext
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from guichet.api.models import ApiCall, Scope
+
+pytestmark = pytest.mark.django_db
+
+CUSTOMER = {
+    "reference": "01900001",
+    "contract_postal_code": "68000",
+    "installation_street": "3 rue des Clefs",
+    "installation_postal_code": "68000",
+    "installation_city": "Colmar",
+    "holders": [{"last_name": "Meyer"}],
+}
+
+
+def test_an_unexpected_fault_is_a_500_problem_without_traceback(api, make_token, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr("guichet.api.push.import_customers", broken)
+    response = api("POST", "/customers", make_token(Scope.CUSTOMERS_WRITE), {"items": [CUSTOMER]})
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/problem+json"
+    assert "secret internals" not in response.content.decode()
+    assert "Traceback" not in response.content.decode()
+    assert ApiCall.objects.get().status == 500
+
+
+def _msgids() -> dict:
+    """Every string the API marks for translation (and the customer import's new ones)."""
+    root = Path(settings.BASE_DIR)
+    files = [
+        path
+        for path in (root / "guichet" / "api").rglob("*.py")
+        if "tests" not in path.parts and "migrations" not in path.parts
+    ]
+    found = {}
+    for path in [*files, root / "guichet" / "catalog" / "imports.py"]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name in ("_", "gettext", "gettext_lazy") and isinstance(node.args[0], ast.Constant):
+                found[node.args[0].value] = None
+            elif name in ("ngettext", "ngettext_lazy"):
+                found[node.args[0].value] = node.args[1].value
+    return found
+
+
+def test_every_message_has_its_english_in_the_catalogue_or_pending():
+    root = Path(settings.BASE_DIR) / "locale" / "en"
+    with open(root / "LC_MESSAGES" / "django.mo", "rb") as mo:
+        catalogue = gettext.GNUTranslations(mo)
+    known = {key if isinstance(key, str) else key[0] for key in catalogue._catalog}
+    pending = json.loads((root / "pending" / "api.json").read_text(encoding="utf-8"))
+    missing = [msgid for msgid in _msgids() if msgid not in known and msgid not in pending]
+    assert not missing
+    for msgid, plural in _msgids().items():
+        if msgid in pending:
+            assert isinstance(pending[msgid], list) == (plural is not None), msgid

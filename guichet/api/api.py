@@ -29,7 +29,21 @@ Every call carries `Authorization: Bearer <token>`; each operation needs the sco
 Errors are problem details (RFC 9457, `application/problem+json`). Guide: docs/api.md.
 """
 
-api = NinjaAPI(
+
+class GuichetApi(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """ninja describes every response as application/json; errors are problem details."""
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        content[problems.CONTENT_TYPE] = content.pop("application/json")
+        return schema
+
+
+api = GuichetApi(
     title="Guichet API",
     version="1",
     description=DESCRIPTION,

@@ -592,3 +592,9 @@ CELERY_BEAT_SCHEDULE["privacy-purge"] = {
 
 # The operator's HTTP API (/api/v1/, docs/api.md): calls a client may make per minute.
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 600, minimum=1)
+# Its audit (one row per call) is kept this many days, then deleted every night.
+API_CALL_RETENTION_DAYS = env_int("API_CALL_RETENTION_DAYS", 365, minimum=1)
+CELERY_BEAT_SCHEDULE["api-purge-calls"] = {
+    "task": "guichet.api.tasks.purge_calls",
+    "schedule": 86400.0,
+}

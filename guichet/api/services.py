@@ -124,3 +124,11 @@ def api_call_record(
         duration_ms=max(0, duration_ms),
         remote_address=valid_ip(remote_address),
     )
+
+
+def api_calls_purge(*, now=None) -> int:
+    """Delete the audit rows older than API_CALL_RETENTION_DAYS; how many went."""
+    now = now or timezone.now()
+    before = now - timedelta(days=settings.API_CALL_RETENTION_DAYS)
+    deleted, _ = ApiCall.objects.filter(created_at__lt=before).delete()
+    return deleted

@@ -1,14 +1,17 @@
 """A fault of ours is a 500 problem (no traceback, audited); every message has its English."""
 
 import ast
+import datetime
 import gettext
 import json
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 
 from guichet.api.models import ApiCall, Scope
+from guichet.api.tasks import purge_calls
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +70,14 @@ def test_every_message_has_its_english_in_the_catalogue_or_pending():
     for msgid, plural in _msgids().items():
         if msgid in pending:
             assert isinstance(pending[msgid], list) == (plural is not None), msgid
+
+
+def test_old_call_records_are_purged(api, token, settings):
+    settings.API_CALL_RETENTION_DAYS = 30
+    with time_machine.travel(datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)):
+        api("GET", "/payments", token)
+    with time_machine.travel(datetime.datetime(2026, 1, 25, tzinfo=datetime.UTC)):
+        api("GET", "/payments", token)
+    with time_machine.travel(datetime.datetime(2026, 2, 5, tzinfo=datetime.UTC)):
+        purge_calls()
+    assert ApiCall.objects.count() == 1

@@ -95,13 +95,15 @@ def api_rate_limit_hit(*, client: ApiClient) -> int | None:
     now = time.time()
     minute = int(now // 60)
     key = f"guichet:api:rate:{client.pk}:{minute}"
-    while True:
+    for _attempt in range(3):
         cache.add(key, 0, timeout=120)
         try:
             count = cache.incr(key)
             break
         except ValueError:
             continue  # expired between add and incr
+    else:
+        raise RuntimeError("the cache cannot count API calls (a dummy cache?)")
     if count > settings.API_RATE_LIMIT_PER_MINUTE:
         return max(1, 60 - int(now % 60))
     return None

@@ -289,7 +289,12 @@ def test_the_list_and_the_change_form_link_to_the_page(client, staff_login, cust
 def test_a_customer_added_by_staff_gets_a_first_access_link(client, staff_login):
     customer = CustomerFactory(reference="04444444", contact_email="nouveau@example.fr")
     assert not User.objects.filter(customer=customer).exists()
-    staff_login(client, member("support"))
+    # Transactional tests empty the database, the roles' groups too: the permission itself.
+    staff = User.objects.create_user("agent-support", is_staff=True)
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_customer", "send_first_access_link"])
+    )
+    staff_login(client, staff)
 
     response = client.post(
         reverse("admin:customers_customer_first_access", args=[customer.pk]), follow=True

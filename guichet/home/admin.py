@@ -104,14 +104,19 @@ class CustomerPageAdmin(CustomerWithSubscriptionsAdmin):
     def get_search_results(self, request, queryset, search_term):
         """Also by the end of an IBAN (« iban:1234 », or 2 to 4 digits) and by invoice number."""
         term = _search_term_bounded(search_term)
+        # Only staff who may see mandates, or invoices, find customers through them.
+        by_iban = request.user.has_perm("payments.view_mandate")
+        by_invoice = request.user.has_perm("billing.view_invoice")
         iban = IBAN_TERM.match(term)
         if iban:
+            if not by_iban:
+                return queryset.none(), False
             return queryset.filter(pk__in=_iban_ends_with(iban[1])), False
         results, may_have_duplicates = super().get_search_results(request, queryset, term)
-        if IBAN_DIGITS.match(term):
+        if by_iban and IBAN_DIGITS.match(term):
             results = results | queryset.filter(pk__in=_iban_ends_with(term))
             may_have_duplicates = True
-        if INVOICE_NUMBER.match(term):
+        if by_invoice and INVOICE_NUMBER.match(term):
             numbers = Invoice.objects.filter(number__in={term, term.upper()})
             results = results | queryset.filter(pk__in=numbers.values("customer_id"))
             may_have_duplicates = True

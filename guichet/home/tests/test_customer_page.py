@@ -461,3 +461,16 @@ def test_odd_searches_never_fail(client, staff_login, customer, term):
     staff_login(client, member("support"))
     response = client.get("/back-office/customers/customer/", {"q": term})
     assert response.status_code in (200, 302), response.status_code
+
+
+def test_staff_who_may_not_see_mandates_or_invoices_do_not_search_by_them(
+    client, staff, staff_login, customer
+):
+    mandate(customer, last4="0189")
+    invoice = InvoiceFactory(customer=customer)
+    staff.user_permissions.add(Permission.objects.get(codename="view_customer"))
+    staff_login(client, staff)
+    assert found(client, "iban:0189") == set()
+    assert found(client, "0189") == set()
+    assert found(client, invoice.number) == set()
+    assert found(client, "Muller") == {"01776108"}

@@ -205,6 +205,8 @@ def login_throttle_lift(*, customer: Customer, request=None) -> User:
             request=request,
             detail="par le personnel",
         )
+        # The holder learns of it (A10): if they did not call us, someone else did.
+        _notify(user, THROTTLE_LIFTED_NOTICE, {"portal": settings.GUICHET_BRAND["portal_name"]})
     return user
 
 
@@ -301,6 +303,12 @@ PASSWORD_RESET_NOTICE = gettext_lazy(
 PASSWORD_CHANGED_BY_STAFF_NOTICE = gettext_lazy(
     "Le mot de passe de votre Espace Client a été modifié par notre service client le "
     "%(date)s à %(time)s."
+)
+THROTTLE_LIFTED_NOTICE = gettext_lazy(
+    "Notre service client a levé le blocage de la connexion à votre %(portal)s le %(date)s à "
+    "%(time)s, après plusieurs essais de mot de passe infructueux : vous pouvez vous connecter "
+    "de nouveau. Si vous n'êtes pas à l'origine de ces essais, choisissez un nouveau mot de "
+    "passe avec « Mot de passe oublié »."
 )
 IDENTIFIER_CHANGED_NOTICE = gettext_lazy(
     "Votre identifiant personnalisé est désormais « %(identifier)s ». Vous pouvez l'utiliser "

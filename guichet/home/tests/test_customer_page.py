@@ -362,6 +362,9 @@ def test_lifting_the_throttle_lets_the_customer_log_in_again(
     assert StaffAccess.objects.get(action=StaffAccess.Action.ACTION).detail == (
         "fiche client : blocage de connexion levé"
     )
+    notice = OutboxEmail.objects.get(template="security_notice")
+    assert notice.to == customer.contact_email
+    assert "a levé le blocage de la connexion" in notice.body_text
 
 
 def test_no_throttle_to_lift_without_an_account(client, staff_login):

@@ -477,3 +477,15 @@ def test_staff_who_may_not_see_mandates_or_invoices_do_not_search_by_them(
     assert found(client, "0189") == set()
     assert found(client, invoice.number) == set()
     assert found(client, "Muller") == {"01776108"}
+
+
+def test_the_users_list_action_asks_for_the_same_permission(client, staff, staff_login):
+    def actions():
+        form = client.get("/back-office/accounts/user/").context["action_form"]
+        return dict(form.fields["action"].choices) if form else {}
+
+    staff.user_permissions.add(Permission.objects.get(codename="view_user"))
+    staff_login(client, staff)
+    assert "send_first_access_link" not in actions()
+    staff_login(client, member("support"))
+    assert "send_first_access_link" in actions()

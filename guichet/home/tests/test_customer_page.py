@@ -5,7 +5,7 @@ actions, each with its permission, audited; the search by IBAN end and invoice n
 import datetime
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.db import connection
 from django.test import Client
@@ -489,3 +489,26 @@ def test_the_users_list_action_asks_for_the_same_permission(client, staff, staff
     assert "send_first_access_link" not in actions()
     staff_login(client, member("support"))
     assert "send_first_access_link" in actions()
+
+
+@pytest.mark.parametrize(
+    ("role", "first_access", "lift", "resend"),
+    [
+        ("support", True, True, True),
+        ("billing", False, False, True),
+        ("administration", True, True, True),
+    ],
+)
+def test_each_role_has_the_actions_it_should(role, first_access, lift, resend):
+    user = member(role)
+    assert user.has_perm("accounts.send_first_access_link") is first_access
+    assert user.has_perm("accounts.lift_login_throttle") is lift
+    assert user.has_perm("billing.resend_invoice_notification") is resend
+    if role != "administration":  # superusers have every permission anyway: the group too
+        return
+    codenames = set(
+        Group.objects.get(name="Administration").permissions.values_list("codename", flat=True)
+    )
+    assert {"send_first_access_link", "lift_login_throttle", "resend_invoice_notification"} <= (
+        codenames
+    )

@@ -49,6 +49,10 @@ class UserAdmin(StaffAuditMixin, BaseUserAdmin):
     inlines = [SecurityEventInline]
     actions = ["send_first_access_link"]
 
+    def has_send_first_access_link_permission(self, request) -> bool:
+        # The permission of the « Fiche client » action too (issue 11, migration 0008).
+        return request.user.has_perm("accounts.send_first_access_link")
+
     def user_change_password(self, request, id, form_url=""):
         """Staff setting a password is logged and notified like any other change (A10, J2)."""
         response = super().user_change_password(request, id, form_url)
@@ -65,7 +69,8 @@ class UserAdmin(StaffAuditMixin, BaseUserAdmin):
         return response
 
     @admin.action(
-        description=gettext_lazy("Envoyer le lien de première connexion / réinitialisation")
+        description=gettext_lazy("Envoyer le lien de première connexion / réinitialisation"),
+        permissions=["send_first_access_link"],
     )
     def send_first_access_link(self, request, queryset):
         sent, skipped = 0, []

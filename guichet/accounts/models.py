@@ -29,6 +29,11 @@ class User(AbstractUser):
     class Meta:
         verbose_name = gettext_lazy("utilisateur")
         verbose_name_plural = gettext_lazy("utilisateurs")
+        # Actions of the back office's « Fiche client » (issue 11), given to roles by 0008.
+        permissions = [
+            ("send_first_access_link", "Peut envoyer le lien de premier accès à un client"),
+            ("lift_login_throttle", "Peut lever le blocage de connexion d'un client"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 Lower("identifier"),
@@ -93,6 +98,11 @@ class SecurityEvent(models.Model):
             gettext_lazy("Changement d'adresse e-mail demandé"),
         )
         EMAIL_CHANGED = "email_changed", gettext_lazy("Adresse e-mail de contact modifiée")
+        # Issue 11: staff lifted the wait after failed logins (« Fiche client »).
+        THROTTLE_LIFTED = (
+            "throttle_lifted",
+            gettext_lazy("Blocage de connexion levé par le personnel"),
+        )
 
     user = models.ForeignKey(
         User,

@@ -163,6 +163,59 @@ def password_reset_send(*, user: User, request=None, by_staff: bool = False) -> 
         security_event_record(user=user, kind=kind, request=request)
 
 
+def first_access_link_send(*, customer: Customer, request=None) -> User:
+    """Staff send a customer their first-access link (issue 11), creating the login if the
+    customer has none yet (added by staff or imported). Same e-mail, placeholder and
+    send-time link as « Mot de passe oublié »; recorded as a security event of the account."""
+    if not customer.contact_email:
+        raise ValidationError(
+            gettext(
+                "Ce client n'a pas d'e-mail de contact : ajoutez-en un à sa fiche avant "
+                "d'envoyer le lien."
+            ),
+            code="no_contact_email",
+        )
+    with transaction.atomic():
+        user = customer_user_ensure(customer)
+        if not user.is_active:
+            raise ValidationError(
+                gettext("Le compte de ce client est désactivé : aucun lien n'est envoyé."),
+                code="inactive",
+            )
+        password_reset_send(user=user, request=request, by_staff=True)
+    return user
+
+
+def login_throttle_lift(*, customer: Customer, request=None) -> User:
+    """Staff lift the wait imposed on a customer's account after failed logins (issue 11):
+    every counter it is tried under (reference, identifier, « Mon profil »'s current
+    password) starts afresh; recorded as a security event of the account."""
+    user = User.objects.filter(customer=customer).first()
+    if user is None:
+        raise ValidationError(
+            gettext("Ce client n'a pas encore de compte : il n'y a pas de blocage à lever."),
+            code="no_account",
+        )
+    for account in [*throttle_accounts_of(user), f"reauth:{user.pk}"]:
+        throttle.login_lift(account=account)
+    with transaction.atomic():
+        security_event_record(
+            user=user,
+            kind=SecurityEvent.Kind.THROTTLE_LIFTED,
+            request=request,
+            detail="par le personnel",
+        )
+        # The holder learns of it (A10): if they did not call us, someone else did.
+        _notify(user, THROTTLE_LIFTED_NOTICE, {"portal": settings.GUICHET_BRAND["portal_name"]})
+    return user
+
+
+def login_throttle_status(*, user: User) -> throttle.Status:
+    """The throttle of the customer's portal login: the worst of its counters."""
+    statuses = [throttle.login_status(account=account) for account in throttle_accounts_of(user)]
+    return max(statuses, key=lambda s: (s.retry_at, s.failures), default=throttle.Status(0))
+
+
 @dataclass(frozen=True)
 class ResetRequestResult:
     masked_email: str | None = None
@@ -250,6 +303,12 @@ PASSWORD_RESET_NOTICE = gettext_lazy(
 PASSWORD_CHANGED_BY_STAFF_NOTICE = gettext_lazy(
     "Le mot de passe de votre Espace Client a été modifié par notre service client le "
     "%(date)s à %(time)s."
+)
+THROTTLE_LIFTED_NOTICE = gettext_lazy(
+    "Notre service client a levé le blocage de la connexion à votre %(portal)s le %(date)s à "
+    "%(time)s, après plusieurs essais de mot de passe infructueux : vous pouvez vous connecter "
+    "de nouveau. Si vous n'êtes pas à l'origine de ces essais, choisissez un nouveau mot de "
+    "passe avec « Mot de passe oublié »."
 )
 IDENTIFIER_CHANGED_NOTICE = gettext_lazy(
     "Votre identifiant personnalisé est désormais « %(identifier)s ». Vous pouvez l'utiliser "

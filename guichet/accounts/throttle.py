@@ -28,11 +28,14 @@ from guichet.core.net import address_group, client_ip
 
 __all__ = [
     "Decision",
+    "Status",
     "client_ip",
     "hit",
     "login_begin",
     "login_failed",
+    "login_lift",
     "login_reset",
+    "login_status",
     "login_succeeded",
 ]
 
@@ -213,6 +216,38 @@ def login_succeeded(decision: Decision) -> None:
 def login_reset(*, account: str) -> None:
     """After a successful login or password reset the account starts afresh."""
     cache.delete(_failures_key(account))
+
+
+def login_lift(*, account: str) -> None:
+    """Staff lift an account's wait (issue 11): its failures are forgotten and a try left
+    hanging gives its turn back. Per-address counters stay: they protect every account."""
+    cache.delete_many([_failures_key(account), _inflight_key(account)])
+
+
+@dataclass(frozen=True)
+class Status:
+    """Where an account stands, for staff: recent failures, and until when it must wait."""
+
+    failures: int
+    retry_at: float = 0.0
+
+    @property
+    def blocked(self) -> bool:
+        return self.retry_at > time.time()
+
+
+def login_status(*, account: str) -> Status:
+    """Read only: the account's failures of the last 24 hours and the wait they impose now."""
+    now = time.time()
+    fails = _recent_failures(account, now)
+    retry_at = 0.0
+    if len(fails) >= settings.GUICHET_LOGIN_DAILY_MAX:
+        retry_at = fails[-settings.GUICHET_LOGIN_DAILY_MAX] + DAY
+    else:
+        delay = _account_delay(len(fails))
+        if delay:
+            retry_at = fails[-1] + delay
+    return Status(failures=len(fails), retry_at=retry_at if retry_at > now else 0.0)
 
 
 def hit(*, scope: str, value: str, limit: int, window: int) -> Decision:

@@ -165,6 +165,10 @@ class Invoice(models.Model):
         verbose_name = gettext_lazy("facture")
         verbose_name_plural = gettext_lazy("factures")
         ordering = ["-issue_date", "-number"]
+        # The back office's « Fiche client » (issue 11), given to roles by migration 0005.
+        permissions = [
+            ("resend_invoice_notification", "Peut renvoyer l'avis de facture disponible"),
+        ]
         # Django writes through the base manager where no default manager is asked for
         # (customer.invoices.add(), bulk_update): it must be the guarded queryset too. The
         # database refuses the rest (triggers of migration 0002).

@@ -19,6 +19,7 @@ from .issue import (
     invoice_debit_sent,
     invoice_issue,
     invoice_mark_paid,
+    invoice_notification_send,
     invoice_reopen,
 )
 from .pdf import (
@@ -51,6 +52,7 @@ __all__ = [
     "invoice_debit_sent",
     "invoice_issue",
     "invoice_mark_paid",
+    "invoice_notification_send",
     "invoice_pdf_bytes",
     "invoice_pdf_content",
     "invoice_render_pdf",

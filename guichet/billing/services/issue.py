@@ -260,15 +260,7 @@ def invoice_issue(*, draft: InvoiceDraft, notify: bool = True, render_pdf: bool 
             for position, line in enumerate(draft.lines, 1)
         )
         if notify and customer.invoice_email_opt_in and customer.invoice_email:
-            email_queue(
-                to=customer.invoice_email,
-                template="invoice_available",
-                context={
-                    "invoice": invoice,
-                    "invoices_url": settings.GUICHET_SITE_URL + reverse("billing:invoices"),
-                },
-                language=customer.language,
-            )
+            _notification_queue(invoice, to=customer.invoice_email, language=customer.language)
         if render_pdf:
             # Robust: a PDF that fails to render now is rendered when first opened.
             transaction.on_commit(lambda: _enqueue_pdf(invoice.pk), robust=True)
@@ -283,6 +275,33 @@ def invoice_issue(*, draft: InvoiceDraft, notify: bool = True, render_pdf: bool 
                 robust=True,
             )
     return invoice
+
+
+def invoice_notification_send(*, invoice: Invoice) -> str:
+    """Send the « facture disponible » e-mail of an issued invoice again (staff, issue 11):
+    to the customer's invoice address, else their contact address; returns the address."""
+    customer = invoice.customer
+    to = customer.invoice_email or customer.contact_email
+    if not to:
+        raise ValidationError(
+            _("Ce client n'a ni e-mail de notification des factures ni e-mail de contact."),
+            code="no_email",
+        )
+    with transaction.atomic():
+        _notification_queue(invoice, to=to, language=customer.language)
+    return to
+
+
+def _notification_queue(invoice: Invoice, *, to: str, language: str) -> None:
+    email_queue(
+        to=to,
+        template="invoice_available",
+        context={
+            "invoice": invoice,
+            "invoices_url": settings.GUICHET_SITE_URL + reverse("billing:invoices"),
+        },
+        language=language,
+    )
 
 
 def invoice_mark_paid(*, invoice_id: int, paid_at: datetime.datetime | None = None) -> bool:

@@ -323,9 +323,10 @@ grep -E -m 2 'sweep_outbox\[.*\] (received|succeeded)' "$work/worker.log" | cut 
 grep -m 2 'send_outbox_email\[.*\] succeeded' "$work/worker.log" | cut -c1-200 | sed 's/^/   worker: /' || true
 
 say "structured logs: one JSON line per request with its id, security events, no secret"
-python3 - "$work/web.log" <<'PY' || die "the web log's JSON lines"
+python3 - "$work/web.log" "$work/worker.log" <<'PY' || die "the web log's JSON lines"
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+worker = [json.loads(l) for l in open(sys.argv[2]) if l.startswith("{")]
 requests = [l for l in lines if l.get("logger") == "guichet.request"]
 events = [l for l in lines if l.get("logger") == "guichet.security"]
 assert requests and all(len(l["request_id"]) == 32 for l in requests), "no request lines"
@@ -335,6 +336,11 @@ assert {"reset_requested", "reset_used", "login_succeeded"} <= kinds, kinds
 line = next(l for l in requests if l["path"] == "/mes-factures/")
 print("   web:", json.dumps(line, ensure_ascii=False)[:300])
 print("   web:", json.dumps(next(l for l in events if l["security_event"] == "reset_used"))[:300])
+# The e-mail task queued by the reset request logs that request's id in the worker.
+reset_ids = {l["request_id"] for l in events if l["security_event"] == "reset_requested"}
+sent = [l for l in worker if "send_outbox_email[" in l["message"] and l["request_id"] in reset_ids]
+assert sent, "no send_outbox_email line with the reset request's id in the worker's log"
+print("   worker:", json.dumps(sent[0])[:300])
 PY
 token=$(cat "$work/reset-token")
 [ ${#token} -ge 20 ] || die "no reset token kept to look for"

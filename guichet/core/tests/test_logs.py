@@ -67,3 +67,28 @@ def test_a_query_string_never_reaches_the_logs(client, db):
     assert len(lines.of("guichet.request")) == 2
     assert lines.of("guichet.request")[0]["path"] == "/connexion/"
     assert "s3cr3t-T0ken" not in lines.text
+
+
+def test_a_task_queued_during_a_request_logs_that_request_id():
+    from types import SimpleNamespace
+
+    from guichet.core.logs import (
+        TASK_HEADER,
+        request_id_var,
+        task_finished,
+        task_headers_add,
+        task_started,
+    )
+
+    token = request_id_var.set("0123456789abcdef")
+    headers = {}
+    task_headers_add(headers=headers)  # before_task_publish, in the web process
+    request_id_var.reset(token)
+    assert headers == {TASK_HEADER: "0123456789abcdef"}
+
+    # The worker: Celery puts the message's headers on task.request.
+    task = SimpleNamespace(request=SimpleNamespace(**headers))
+    task_started(task_id="task-1", task=task)
+    assert request_id_var.get() == "0123456789abcdef"
+    task_finished(task_id="task-1")
+    assert request_id_var.get() is None

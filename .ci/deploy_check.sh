@@ -11,7 +11,7 @@
 # or creates is stopped and removed on exit. Needs root, like the README.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
-say() { printf '== %s\n' "$*"; }
+say() { printf '== [%ss] %s\n' "$SECONDS" "$*"; }
 die() {
     printf '== FAILED: %s\n' "$*" >&2
     exit 1

@@ -12,13 +12,15 @@ admin=(psql -h 127.0.0.1 -U postgres -d test -qX)
 work=$(mktemp -d /tmp/guichet-backup.XXXXXX)
 cleanup() {
     "${admin[@]}" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
+    "${admin[@]}" -c "DROP ROLE IF EXISTS $db" >/dev/null 2>&1 || true
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-export DEBUG=1 DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" MEDIA_ROOT="$work/media" \
+export DEBUG=1 DATABASE_URL="postgres://$db@127.0.0.1:5432/$db" MEDIA_ROOT="$work/media" \
     REDIS_URL="" CELERY_BROKER_URL="" EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
-"${admin[@]}" -c "CREATE DATABASE $db"
+"${admin[@]}" -c "CREATE ROLE $db LOGIN"
+"${admin[@]}" -c "CREATE DATABASE $db OWNER $db"
 mkdir -p "$MEDIA_ROOT"
 
 say "a customer imported and billed, its invoice's PDF drawn ($db)"
@@ -50,7 +52,7 @@ ls -l "$folder"
 say "the database dropped and the files deleted"
 "${admin[@]}" -c "DROP DATABASE $db"
 rm -rf "$MEDIA_ROOT"
-"${admin[@]}" -c "CREATE DATABASE $db"
+"${admin[@]}" -c "CREATE DATABASE $db OWNER $db"
 
 say "deploy/restore.sh $folder"
 deploy/restore.sh "$folder"

@@ -92,3 +92,15 @@ def test_a_task_queued_during_a_request_logs_that_request_id():
     assert request_id_var.get() == "0123456789abcdef"
     task_finished(task_id="task-1")
     assert request_id_var.get() is None
+
+
+def test_staff_access_logs_a_line_without_the_search_terms(admin_client, customer):
+    with json_log_lines() as lines:
+        response = admin_client.get("/back-office/customers/customer/", {"q": "Muller"})
+    (entry,) = lines.of("guichet.staff_audit")
+    assert entry["event"] == "staff_access"
+    assert entry["action"] == "search"
+    assert entry["model"] == "customers.customer"
+    assert entry["staff_id"] is not None
+    assert entry["request_id"] == response["X-Request-ID"]
+    assert "Muller" not in lines.text

@@ -292,7 +292,7 @@ for _ in $(seq 1 30); do
     [ "$(ls "$maildir" | wc -l)" -ge 2 ] && break
     sleep 1
 done
-grep "received" "$work/smtp.log" | tail -n +2 | sed 's/^/   smtp: /'
+grep "received" "$work/smtp.log" | tail -n 1 | sed 's/^/   smtp: /'
 [ "$(ls "$maildir" | wc -l)" -ge 2 ] || die "no payment confirmation e-mail reached the SMTP server"
 
 say "the client address is read from X-Forwarded-For (TRUSTED_PROXY_COUNT=1)"

@@ -2,12 +2,16 @@
 # The README's deployment section, run as it is written, in a fresh clone where the demo ran
 # first (its SQLite data and a development .env left behind), with this machine's PostgreSQL
 # and Redis; then gunicorn, a Celery worker and beat as the systemd units it writes would
-# start them, and a subscriber's visit over HTTP: headers, login, « Mes factures », a PDF.
+# start them, a local SMTP server as the mail relay, and over HTTP: a subscriber imported with
+# import_customers asks for a first-access link (anti-robot check solved), the e-mail leaves
+# the outbox through the worker to the SMTP server, its link sets the password; then headers,
+# login, « Mes factures », a PDF drawn by the worker, a card payment whose signed notification
+# the worker applies; the worker's log shows beat's periodic e-mail sweep; no secret in logs.
 # It tests the commits of this checkout (a clone), not uncommitted changes. Everything it starts
 # or creates is stopped and removed on exit. Needs root, like the README.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
-say() { printf '== %s\n' "$*"; }
+say() { printf '== [%ss] %s\n' "$SECONDS" "$*"; }
 die() {
     printf '== FAILED: %s\n' "$*" >&2
     exit 1
@@ -100,6 +104,15 @@ grep -q "Static files copied\|static files copied" "$work/deploy.log" || die "co
 grep -q '^DEBUG=0$' "$DEPLOY_ETC/guichet.env" || die "the environment file does not set DEBUG=0"
 grep -q "première connexion : " "$work/deploy.log" || die "createstaff printed no first-login code"
 
+say "a local SMTP server as the mail relay (EMAIL_HOST, EMAIL_PORT added to guichet.env)"
+smtp_port=$(free_port)
+maildir="$work/mail"
+"$checkout/.venv/bin/python" .ci/smtp_sink.py "$smtp_port" "$maildir" >"$work/smtp.log" 2>&1 &
+pids+=($!)
+printf 'EMAIL_HOST=127.0.0.1\nEMAIL_PORT=%s\n' "$smtp_port" >>"$DEPLOY_ETC/guichet.env"
+for _ in $(seq 1 20); do grep -q "SMTP sink on" "$work/smtp.log" && break; sleep 0.5; done
+grep -q "SMTP sink on" "$work/smtp.log" || die "the SMTP server did not start"
+
 say "the three services, as their units say (ExecStart, WorkingDirectory, EnvironmentFile)"
 start_unit() {
     local name=$1 unit="$DEPLOY_UNITS/guichet-$1.service" exec_start dir
@@ -133,18 +146,19 @@ for part in database cache broker storage; do
 done
 echo "   $health"
 
-say "a subscriber with a known password and a subscription, created in the production database"
+say "a subscriber imported with import_customers (.ci/customers.csv)"
+export CI_REFERENCE="01990077" CI_POSTAL_CODE="68000" CI_EMAIL="anne.meyer@example.org"
 export CI_PASSWORD="Ci-Abonne-$(python3 -c 'import secrets; print(secrets.token_hex(12))')-2026"
-export CI_REFERENCE="01990077"
-(set -a && . "$DEPLOY_ETC/guichet.env" && set +a && timeout 120 .venv/bin/python manage.py shell -c '
-import os
-from guichet.accounts.tests.factories import CustomerUserFactory
-from guichet.catalog.tests.factories import SubscriptionFactory
-user = CustomerUserFactory(customer__reference=os.environ["CI_REFERENCE"])
-user.set_password(os.environ["CI_PASSWORD"])
-user.save(update_fields=["password"])
-SubscriptionFactory(customer=user.customer)
-') >"$work/subscriber.log" 2>&1 || die "creating the subscriber"
+(set -a && . "$DEPLOY_ETC/guichet.env" && set +a && timeout 120 .venv/bin/python manage.py \
+    import_customers .ci/customers.csv --no-progress) >"$work/import.log" 2>&1 \
+    || die "import_customers .ci/customers.csv"
+grep -q "1 créés" "$work/import.log" || die "import_customers created no customer"
+echo "   $(tail -n 1 "$work/import.log")"
+
+say "first access over HTTP: the reset e-mail leaves the outbox (worker) for the SMTP server"
+export VISIT_BASE="http://127.0.0.1:$DEPLOY_PORT" CI_MAILDIR="$maildir" CI_SECRET_FILE="$work/reset-token"
+timeout 180 .venv/bin/python .ci/deploy_visit.py reset || die "the first access by e-mail"
+grep "received" "$work/smtp.log" | sed 's/^/   smtp: /'
 
 say "a billing run handed to the Celery worker"
 period=$(python3 -c '
@@ -224,6 +238,63 @@ for page in /accueil/ /mes-services/ /mes-donnees/mon-profil/ /donnees-personnel
     [ "$status" = 200 ] || die "$page answered $status"
 done
 
+say "a card payment: the provider's signed notification stored by the web, applied by the worker"
+# Production refuses the sandbox provider and takes Stripe's API only at api.stripe.com, which
+# CI does not reach: the pending payment is recorded as « Payer en ligne » records it before
+# sending the customer to Stripe's page, then Stripe's webhook comes, signed with the
+# endpoint's secret (DEPLOY_STRIPE_WEBHOOK_SECRET) exactly as Stripe signs it.
+payment=$(set -a && . "$DEPLOY_ETC/guichet.env" && set +a && timeout 60 .venv/bin/python manage.py \
+    shell --no-imports -c '
+import os, secrets
+from guichet.customers.models import Customer
+from guichet.payments.balance import balance_for
+from guichet.payments.models import Payment
+from guichet.payments.services.ledger import payment_reference_new
+customer = Customer.objects.get(reference=os.environ["CI_REFERENCE"])
+due = balance_for(customer).due_cents
+assert due > 0, "nothing due after the billing run"
+payment = Payment(customer=customer, reference=payment_reference_new(), method=Payment.Method.CARD,
+    amount_cents=due, currency="EUR", provider="stripe",
+    provider_reference="cs_test_ci_" + secrets.token_hex(12))
+payment.full_clean()
+payment.save()
+print(payment.reference, payment.amount_cents, payment.provider_reference)' 2>"$work/payment.log") \
+    || die "recording the pending payment: $(tail -n 3 "$work/payment.log")"
+read -r CI_PAYMENT_REFERENCE CI_PAYMENT_AMOUNT_CENTS CI_PAYMENT_SESSION <<<"$payment"
+export CI_PAYMENT_REFERENCE CI_PAYMENT_AMOUNT_CENTS CI_PAYMENT_SESSION
+echo "   pending payment $CI_PAYMENT_REFERENCE of $CI_PAYMENT_AMOUNT_CENTS cents ($CI_PAYMENT_SESSION)"
+status=$(get /payer-en-ligne/ "$work/h6" "$work/b6")
+[ "$status" = 200 ] || die "/payer-en-ligne/ answered $status"
+grep -q "Votre dossier est à jour" "$work/b6" && die "/payer-en-ligne/ shows nothing due before paying"
+timeout 60 .venv/bin/python .ci/deploy_visit.py notify || die "the payment notification"
+paid=""
+for _ in $(seq 1 30); do
+    status=$(get /payer-en-ligne/ "$work/h6" "$work/b6")
+    grep -q "Votre dossier est à jour" "$work/b6" && { paid=1; break; }
+    sleep 1
+done
+[ -n "$paid" ] || die "/payer-en-ligne/ still shows an amount due after the notification"
+echo "   /payer-en-ligne/: « Votre dossier est à jour. »"
+grep -q "apply_payment_event\[.*\] succeeded" "$work/worker.log" \
+    || die "the worker's log shows no apply_payment_event"
+grep "apply_payment_event\[.*\] succeeded" "$work/worker.log" | head -n 2 | cut -c1-220 | sed 's/^/   worker: /'
+(set -a && . "$DEPLOY_ETC/guichet.env" && set +a && timeout 60 .venv/bin/python manage.py \
+    shell --no-imports -c '
+import os
+from guichet.payments.models import Payment, PaymentEvent
+payment = Payment.objects.get(reference=os.environ["CI_PAYMENT_REFERENCE"])
+assert payment.status == Payment.Status.CONFIRMED, payment.status
+statuses = sorted(PaymentEvent.objects.filter(provider="stripe").values_list("status", flat=True))
+assert statuses == ["applied", "failed"], statuses  # the event once, and the forged one refused
+print("   payment", payment.reference, payment.status, "; events:", ", ".join(statuses))
+') 2>"$work/payment.log" || die "the payment after its notification: $(tail -n 3 "$work/payment.log")"
+for _ in $(seq 1 30); do
+    [ "$(ls "$maildir" | wc -l)" -ge 2 ] && break
+    sleep 1
+done
+grep "received" "$work/smtp.log" | tail -n 1 | sed 's/^/   smtp: /'
+[ "$(ls "$maildir" | wc -l)" -ge 2 ] || die "no payment confirmation e-mail reached the SMTP server"
+
 say "the client address is read from X-Forwarded-For (TRUSTED_PROXY_COUNT=1)"
 (set -a && . "$DEPLOY_ETC/guichet.env" && set +a && timeout 60 .venv/bin/python manage.py shell -c '
 from guichet.accounts.models import SecurityEvent
@@ -238,5 +309,45 @@ for _ in $(seq 1 30); do
 done
 ls "$DEPLOY_VAR"/celerybeat-schedule* >/dev/null 2>&1 || die "no beat schedule in $DEPLOY_VAR"
 [ -z "$(git status --porcelain --ignored -- 'celerybeat-schedule*')" ] || die "beat wrote in the checkout"
+
+say "the worker's work in its log: beat's e-mail sweep (every 60 s) received and done"
+for _ in $(seq 1 90); do
+    grep -q 'sweep_outbox\[.*\] succeeded' "$work/worker.log" && break
+    sleep 1
+done
+grep -q 'sweep_outbox\[.*\] received' "$work/worker.log" || die "the worker received no sweep_outbox"
+grep -q 'sweep_outbox\[.*\] succeeded' "$work/worker.log" || die "no sweep_outbox succeeded"
+grep -q 'Sending due task sweep-outbox' "$work/beat.log" || die "beat sent no sweep-outbox"
+grep -m 1 'Sending due task sweep-outbox' "$work/beat.log" | cut -c1-200 | sed 's/^/   beat:   /'
+grep -E -m 2 'sweep_outbox\[.*\] (received|succeeded)' "$work/worker.log" | cut -c1-200 | sed 's/^/   worker: /'
+grep -m 2 'send_outbox_email\[.*\] succeeded' "$work/worker.log" | cut -c1-200 | sed 's/^/   worker: /' || true
+
+say "structured logs: one JSON line per request with its id, security events, no secret"
+python3 - "$work/web.log" "$work/worker.log" <<'PY' || die "the web log's JSON lines"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+worker = [json.loads(l) for l in open(sys.argv[2]) if l.startswith("{")]
+requests = [l for l in lines if l.get("logger") == "guichet.request"]
+events = [l for l in lines if l.get("logger") == "guichet.security"]
+assert requests and all(len(l["request_id"]) == 32 for l in requests), "no request lines"
+assert all(l["remote_addr"] == "203.0.113.77" for l in requests if l["path"] != "/healthz")
+kinds = {l["security_event"] for l in events}
+assert {"reset_requested", "reset_used", "login_succeeded"} <= kinds, kinds
+line = next(l for l in requests if l["path"] == "/mes-factures/")
+print("   web:", json.dumps(line, ensure_ascii=False)[:300])
+print("   web:", json.dumps(next(l for l in events if l["security_event"] == "reset_used"))[:300])
+# The e-mail task queued by the reset request logs that request's id in the worker.
+reset_ids = {l["request_id"] for l in events if l["security_event"] == "reset_requested"}
+sent = [l for l in worker if "send_outbox_email[" in l["message"] and l["request_id"] in reset_ids]
+assert sent, "no send_outbox_email line with the reset request's id in the worker's log"
+print("   worker:", json.dumps(sent[0])[:300])
+PY
+token=$(cat "$work/reset-token")
+[ ${#token} -ge 20 ] || die "no reset token kept to look for"
+for log in "$work"/*.log; do
+    grep -qF "$token" "$log" && die "the reset link's token is in $(basename "$log")"
+    grep -qF "$CI_PASSWORD" "$log" && die "the subscriber's password is in $(basename "$log")"
+done
+echo "   neither the reset token nor the password in any log"
 
 say "production deployment from the README: ok"

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: its request id is on every log record of the request, its line times it all.
+    "guichet.core.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so that static files get the security headers too.
     "csp.middleware.CSPMiddleware",
@@ -366,10 +368,26 @@ OTP_TOTP_ISSUER = f"{GUICHET_BRAND['name']} back office"
 # The address customers use, for links in e-mails (never taken from the request's Host).
 GUICHET_SITE_URL = env_str("GUICHET_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Logs on stderr (journald keeps them): one JSON object per line in production, text on a
+# development machine; every record carries the request id (guichet/core/logs.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json").lower()
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "guichet.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "guichet.core.logs.json_formatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 

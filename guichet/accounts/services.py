@@ -1,5 +1,6 @@
 """Every write about accounts: reset links, passwords, identifiers, security events."""
 
+import logging
 import re
 from dataclasses import dataclass
 
@@ -26,6 +27,8 @@ from .login import parse_reference
 from .models import SecurityEvent, User
 from .passwords import is_compliant
 
+security_logger = logging.getLogger("guichet.security")
+
 IDENTIFIER_SHAPE = re.compile(r"^[A-Za-z0-9.\-_@]{4,40}$")
 
 
@@ -40,9 +43,23 @@ def _request_meta(request) -> dict:
 
 
 def security_event_record(*, user, kind, request=None, detail: str = "") -> SecurityEvent:
-    return SecurityEvent.objects.create(
+    event = SecurityEvent.objects.create(
         user=user, kind=kind, detail=detail[:300], **_request_meta(request)
     )
+    # One log line per event, for the operator's log tools: the kind and the account's id
+    # (the request id comes with the record), never what was typed or sent.
+    security_logger.info(
+        "security event %s (user %s)",
+        kind,
+        user.pk if user is not None else None,
+        extra={
+            "event": "security",
+            "security_event": str(kind),
+            "user_id": user.pk if user is not None else None,
+            "remote_addr": event.ip_address,
+        },
+    )
+    return event
 
 
 def mask_email(email: str) -> str:

@@ -5,6 +5,7 @@ import os
 import pytest
 
 from guichet.accounts.tests.factories import PASSWORD, CustomerUserFactory, StaffUserFactory
+from guichet.core.tests.s3server import S3Server
 
 
 @pytest.fixture(autouse=True)
@@ -35,43 +36,6 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-class S3Server:
-    """A local S3-compatible server (moto's), on a free loopback port."""
-
-    def __init__(self):
-        from moto.server import ThreadedMotoServer
-
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        self._server.start()
-        host, port = self._server.get_host_and_port()
-        self.endpoint_url = f"http://{host}:{port}"
-        self._buckets = 0
-
-    def client(self):
-        import boto3
-
-        return boto3.client(
-            "s3",
-            endpoint_url=self.endpoint_url,
-            region_name="us-east-1",
-            aws_access_key_id="test-access-key",
-            aws_secret_access_key="test-secret-key",  # noqa: S106
-        )
-
-    def new_bucket(self) -> str:
-        self._buckets += 1
-        name = f"guichet-test-{self._buckets}"
-        self.client().create_bucket(Bucket=name)
-        return name
-
-    def keys(self, bucket: str) -> list[str]:
-        listing = self.client().list_objects_v2(Bucket=bucket)
-        return sorted(entry["Key"] for entry in listing.get("Contents", []))
-
-    def stop(self):
-        self._server.stop()
-
-
 @pytest.fixture(scope="session")
 def s3_server():
     server = S3Server()
@@ -86,15 +50,7 @@ def s3_storage(s3_server, settings, monkeypatch):
     from config.storage import default_storage_from_env
 
     bucket = s3_server.new_bucket()
-    for name, value in {
-        "STORAGE_BACKEND": "s3",
-        "S3_BUCKET": bucket,
-        "S3_ENDPOINT_URL": s3_server.endpoint_url,
-        "S3_REGION": "us-east-1",
-        "S3_ACCESS_KEY_ID": "test-access-key",
-        "S3_SECRET_ACCESS_KEY": "test-secret-key",
-        "S3_PREFIX": "guichet",
-    }.items():
+    for name, value in s3_server.environment(bucket).items():
         monkeypatch.setenv(name, value)
     # setting_changed resets django.core.files.storage.storages and default_storage.
     settings.STORAGES = {**settings.STORAGES, "default": default_storage_from_env()}

@@ -96,9 +96,7 @@ def test_an_object_changed_in_the_bucket_is_never_served(
     assert "does not match its SHA-256" in caplog.text
 
 
-def test_another_customers_invoice_is_a_404_on_s3_too(
-    s3_storage, customer_client, other_customer
-):
+def test_another_customers_invoice_is_a_404_on_s3_too(s3_storage, customer_client, other_customer):
     invoice = invoice_render_pdf(invoice_id=issue(other_customer, D(2026, 11, 25)).pk)
     assert customer_client.get(f"/mes-factures/{invoice.number}.pdf").status_code == 404
 

@@ -1,5 +1,8 @@
 """A local S3-compatible server for the storage tests (moto's, in a thread, on loopback)."""
 
+import logging
+import uuid
+
 
 class S3Server:
     """A local S3-compatible server (moto's), on a free loopback port."""
@@ -7,11 +10,13 @@ class S3Server:
     def __init__(self):
         from moto.server import ThreadedMotoServer
 
+        # Its HTTP server logs every request at INFO.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint_url = f"http://{host}:{port}"
-        self._buckets = 0
 
     def client(self):
         import boto3
@@ -25,8 +30,9 @@ class S3Server:
         )
 
     def new_bucket(self) -> str:
-        self._buckets += 1
-        name = f"guichet-test-{self._buckets}"
+        # moto keeps its buckets in memory shared by every server of the process: a name of
+        # its own for each bucket.
+        name = f"guichet-test-{uuid.uuid4().hex[:16]}"
         self.client().create_bucket(Bucket=name)
         return name
 

@@ -20,7 +20,7 @@ _ADDRESSING_STYLES = ("auto", "path", "virtual")
 
 def default_storage_from_env() -> dict:
     """STORAGES["default"] as the environment describes it (STORAGE_BACKEND, S3_*)."""
-    backend = env_str("STORAGE_BACKEND", "local").lower()
+    backend = (env_str("STORAGE_BACKEND") or "local").lower()
     if backend == "local":
         return dict(LOCAL)
     if backend == "s3":
@@ -53,7 +53,7 @@ def s3_options_from_env() -> dict:
         )
     # Path-style requests (https://host/bucket/key) work with every S3-compatible server
     # (MinIO, Garage need it unless set up for bucket sub-domains); Amazon S3 picks its own.
-    style = env_str("S3_ADDRESSING_STYLE", "path" if endpoint_url else "auto").lower()
+    style = (env_str("S3_ADDRESSING_STYLE") or ("path" if endpoint_url else "auto")).lower()
     if style not in _ADDRESSING_STYLES:
         problems.append(f"S3_ADDRESSING_STYLE as auto, path or virtual, not {style!r}")
     if ".." in prefix.split("/"):

@@ -46,6 +46,16 @@ def test_the_default_is_the_local_folder(env):
     assert default_storage_from_env() == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 
 
+def test_variables_left_empty_take_their_defaults(env):
+    # As in .env.example, where every variable is listed, some with no value.
+    env(STORAGE_BACKEND="")
+    assert default_storage_from_env()["BACKEND"].endswith("FileSystemStorage")
+    env(**{**COMPLETE, "S3_ADDRESSING_STYLE": "", "S3_REGION": "", "S3_PREFIX": ""})
+    options = default_storage_from_env()["OPTIONS"]
+    assert options["client_config"].s3 == {"addressing_style": "path"}
+    assert (options["region_name"], options["location"]) == (None, "")
+
+
 def test_s3_objects_are_private_and_never_overwritten(env):
     env(**COMPLETE)
     storage = default_storage_from_env()

@@ -1,5 +1,8 @@
 """Shared storage (several machines): STORAGE_BACKEND and S3_* read at start-up, /healthz on S3."""
 
+import re
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -8,6 +11,7 @@ from config.storage import default_storage_from_env
 from .s3server import S3Server
 from .test_settings import PRODUCTION, _manage
 
+ROOT = Path(__file__).resolve().parents[3]
 S3_VARIABLES = (
     "STORAGE_BACKEND",
     "S3_BUCKET",
@@ -151,3 +155,17 @@ def test_healthz_checks_the_bucket_and_answers_503_when_it_is_gone(client, setti
     assert response.status_code == 503
     assert response.json()["storage"] == "down"
     assert response.json()["down"] == ["storage"]
+
+
+def test_stored_files_are_reached_only_through_the_storage_api():
+    # A bucket has no path and a public URL would skip the customer's access check: PDFs,
+    # archives and debit files are read with storage.open() and served by our views.
+    direct = re.compile(r"MEDIA_ROOT|\.(?:pdf|file)\.(?:path|url)\b|FileSystemStorage\(")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sorted((ROOT / "guichet").rglob("*.py"))
+        if "tests" not in path.parts and "migrations" not in path.parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if direct.search(line)
+    ]
+    assert offenders == []

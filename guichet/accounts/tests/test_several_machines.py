@@ -8,6 +8,8 @@ requests; the state survives it in production settings, and (the control) would 
 development cache.
 """
 
+import os
+
 import altcha
 import pytest
 from asgiref.local import Local
@@ -24,6 +26,21 @@ pytestmark = pytest.mark.django_db
 PRODUCTION_CACHES = {
     "default": {"BACKEND": "guichet.core.cache.DatabaseCache", "LOCATION": "guichet_cache"}
 }
+# The cache production uses with REDIS_URL, where this run has a Redis (CI's PostgreSQL pass).
+SHARED_CACHES = [pytest.param(PRODUCTION_CACHES, id="database")]
+if os.environ.get("REDIS_URL"):
+    SHARED_CACHES.append(
+        pytest.param(
+            {
+                "default": {
+                    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                    "LOCATION": os.environ["REDIS_URL"],
+                    "KEY_PREFIX": "guichet",
+                }
+            },
+            id="redis",
+        )
+    )
 DEVELOPMENT_CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SENT = "pensez à consulter vos spams"  # the page after a link was sent
 SHOW = (
@@ -83,14 +100,22 @@ def _log_in(client, login, password):
     return client.post("/connexion/", {"login": login, "password": password})
 
 
+@pytest.fixture(params=SHARED_CACHES)
+def shared_cache(request):
+    """The cache every web process of a production installation shares."""
+    with override_settings(CACHES=request.param):
+        caches["default"].clear()
+        yield
+        caches["default"].clear()
+
+
 @pytest.fixture
 def real_anti_robot_check(settings):
     settings.ALTCHA_TEST_MODE = False
 
 
-@override_settings(CACHES=PRODUCTION_CACHES)
 def test_a_solved_anti_robot_check_cannot_be_replayed_on_another_process(
-    customer, real_anti_robot_check
+    shared_cache, customer, real_anti_robot_check
 ):
     payload = _solved_payload()
     first = _ask_reset(Client(), payload)
@@ -116,8 +141,7 @@ def test_control_the_development_cache_forgets_it_in_another_process(
     assert OutboxEmail.objects.count() == 2
 
 
-@override_settings(CACHES=PRODUCTION_CACHES)
-def test_the_login_throttle_counts_across_processes(customer_user, password):
+def test_the_login_throttle_counts_across_processes(shared_cache, customer_user, password):
     browser = Client()
     for _ in range(5):
         assert _log_in(browser, "01776108", "not-the-password").status_code == 200
@@ -128,8 +152,7 @@ def test_the_login_throttle_counts_across_processes(customer_user, password):
     assert blocked.status_code == 429
 
 
-@override_settings(CACHES=PRODUCTION_CACHES)
-def test_the_per_address_cap_counts_across_processes(db, settings):
+def test_the_per_address_cap_counts_across_processes(shared_cache, settings):
     settings.GUICHET_IP_MAX_FAILURES = 3
     browser = Client()
     for n in range(3):
@@ -143,8 +166,7 @@ def test_the_per_address_cap_counts_across_processes(db, settings):
     assert "depuis votre connexion Internet" in blocked.content.decode()
 
 
-@override_settings(CACHES=PRODUCTION_CACHES)
-def test_a_session_opened_on_one_process_is_known_to_another(customer_user, password):
+def test_a_session_opened_on_one_process_is_known_to_another(shared_cache, customer_user, password):
     browser = Client()
     assert _log_in(browser, "01776108", password).status_code == 302
 

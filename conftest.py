@@ -5,6 +5,7 @@ import os
 import pytest
 
 from guichet.accounts.tests.factories import PASSWORD, CustomerUserFactory, StaffUserFactory
+from guichet.core.tests.s3server import S3Server
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +34,27 @@ def media_root(settings, tmp_path):
     """Tests write files (invoice PDFs): each test gets its own media folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    server = S3Server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_storage(s3_server, settings, monkeypatch):
+    """STORAGES["default"] on a fresh bucket of the local S3 server, built from the same
+    environment variables production reads (config/storage.py). Returns the bucket's name."""
+    from config.storage import default_storage_from_env
+
+    bucket = s3_server.new_bucket()
+    for name, value in s3_server.environment(bucket).items():
+        monkeypatch.setenv(name, value)
+    # setting_changed resets django.core.files.storage.storages and default_storage.
+    settings.STORAGES = {**settings.STORAGES, "default": default_storage_from_env()}
+    return bucket
 
 
 @pytest.fixture

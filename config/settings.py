@@ -13,6 +13,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy
 
 from .env import env_bool, env_color, env_int, env_list, env_secret, env_str
+from .storage import default_storage_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -306,8 +307,10 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
+# Invoice PDFs and data archives: MEDIA_ROOT by default; an S3-compatible bucket shared by
+# every web and worker machine with STORAGE_BACKEND=s3 and S3_* (config/storage.py).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_from_env(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -115,11 +115,12 @@ def invoice_pdf_content(*, invoice: Invoice) -> bytes:
     """The stored PDF, checked against its SHA-256; rendered first if it never was.
 
     Raises DocumentUnavailable (and logs an error) when the stored file does not match its
-    checksum, or is lost and cannot be rendered again identically.
+    checksum, is lost and cannot be rendered again identically, or the storage fails. The
+    same check holds whatever the storage (a local folder or an S3-compatible bucket).
     """
-    if not invoice.pdf_sha256:
-        invoice = invoice_render_pdf(invoice_id=invoice.pk)
     try:
+        if not invoice.pdf_sha256:
+            invoice = invoice_render_pdf(invoice_id=invoice.pk)
         with default_storage.open(invoice.pdf.name, "rb") as stored:
             content = stored.read()
     except FileNotFoundError:
@@ -137,6 +138,13 @@ def invoice_pdf_content(*, invoice: Invoice) -> bytes:
         if name != invoice.pdf.name:
             Invoice.objects.filter(pk=invoice.pk).update(pdf=name)
         return content
+    except Exception:
+        # The storage itself failed (a bucket that does not answer, a disk error): the
+        # customer gets « temporairement indisponible », never an error page.
+        logger.exception(
+            "Invoice %s: the storage failed to give PDF file %s", invoice.number, invoice.pdf.name
+        )
+        raise DocumentUnavailable(invoice.number) from None
     if sha256(content) != invoice.pdf_sha256:
         logger.error(
             "Invoice %s: PDF file %s does not match its SHA-256 %s",

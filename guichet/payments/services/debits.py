@@ -430,8 +430,12 @@ def debit_file_content(*, batch: DebitBatch) -> bytes | None:
     try:
         with batch.file.open("rb") as stored:
             content = stored.read()
-    except OSError:
+    except FileNotFoundError:
         logger.error("Debit file %s is missing from storage", batch.file.name)
+        return None
+    except Exception:
+        # Any storage (a local folder, an S3-compatible bucket) may fail: no file, not a 500.
+        logger.exception("Debit file %s could not be read from storage", batch.file.name)
         return None
     if hashlib.sha256(content).hexdigest() != batch.sha256:
         logger.error("Debit file %s does not match its SHA-256", batch.file.name)

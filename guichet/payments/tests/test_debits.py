@@ -8,6 +8,8 @@ import xml.etree.ElementTree as ET
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -449,8 +451,11 @@ def test_staff_export_a_date_and_download_the_file(client, staff, staff_login):
         assert download["Content-Disposition"].startswith("attachment")
         pain008_validate(download.content)
         # A file changed on disk since it was validated is never handed out.
-        with open(batch.file.path, "ab") as stored:
-            stored.write(b"<!-- changed -->")
+        name = batch.file.name
+        with default_storage.open(name, "rb") as stored:
+            changed = stored.read() + b"<!-- changed -->"
+        default_storage.delete(name)
+        default_storage.save(name, ContentFile(changed))
         assert (
             client.get(reverse("admin:payments_debitbatch_file", args=[batch.pk])).status_code
             == 503

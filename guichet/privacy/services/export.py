@@ -332,6 +332,10 @@ def data_export_content(*, export: DataExport) -> bytes:
             content = stored.read()
     except FileNotFoundError:
         raise ArchiveUnavailable(export.pk) from None
+    except Exception:
+        # The storage itself failed (a bucket that does not answer): unavailable, not a 500.
+        logger.exception("Data export %s: the storage failed to give the archive", export.pk)
+        raise ArchiveUnavailable(export.pk) from None
     if hashlib.sha256(content).hexdigest() != export.sha256:
         logger.error("Data export %s: stored archive does not match its SHA-256", export.pk)
         raise ArchiveUnavailable(export.pk)

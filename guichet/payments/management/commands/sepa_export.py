@@ -65,7 +65,16 @@ class Command(BaseCommand):
                 "count": batch.count,
                 "total": format_cents(batch.total_cents),
                 "date": format_date(debit_date),
-                "path": batch.file.path,
+                "path": _where(batch.file),
                 "sha256": batch.sha256,
             }
         )
+
+
+def _where(stored_file) -> str:
+    """The file's path in a local folder, else its name in the storage (an S3 bucket has no
+    path: the file is then downloaded from the back office, checked against its SHA-256)."""
+    try:
+        return stored_file.path
+    except NotImplementedError:
+        return stored_file.name

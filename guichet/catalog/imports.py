@@ -487,6 +487,8 @@ def _import_chunk(
             report.refused.append(record.reference)
         else:
             good.append(record)
+    if not good:
+        return
     customers = {
         customer.reference: customer
         for customer in Customer.objects.filter(
@@ -494,9 +496,9 @@ def _import_chunk(
         ).prefetch_related("holders")
     }
     known: dict[int, dict[tuple[int, datetime.date], Subscription]] = {}
-    for subscription in Subscription.objects.filter(customer__in=customers.values()).order_by(
-        "start_date", "id"
-    ):
+    # The first of equal ones, as .filter(...).first() finds it in _import_record.
+    found = Subscription.objects.filter(customer__in=customers.values()) if customers else ()
+    for subscription in found:
         key = (subscription.product_id, subscription.start_date)
         known.setdefault(subscription.customer_id, {}).setdefault(key, subscription)
     planned = []
@@ -510,18 +512,20 @@ def _import_chunk(
                 report.problems.append(Problem(refusal.line, record.reference, message))
             report.refused.append(record.reference)
     to_write = [item for item in planned if item[1].changed or item[2]]
+    replayed = False
     try:
-        with transaction.atomic():
-            customers_import_write(changes=[change for _record, change, _subs in to_write])
-            subscriptions_import_write(changes=[sub for _r, _c, subs in to_write for sub in subs])
+        if to_write:
+            with transaction.atomic():
+                customers_import_write(changes=[change for _record, change, _subs in to_write])
+                subscriptions_import_write(
+                    changes=[sub for _record, _change, subs in to_write for sub in subs]
+                )
     except DatabaseError:
         # What only the database checks (a constraint, a reference created meanwhile): each
         # customer alone through the services, whose full validation names the problem.
         for record, _change, _subs in to_write:
             _import_record(record, products, report)
         replayed = True
-    else:
-        replayed = False
     for record, change, subs in planned:
         if not (change.changed or subs):
             report.unchanged.append(record.reference)

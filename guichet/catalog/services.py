@@ -1,6 +1,8 @@
 """Every write about the catalogue: products, and the customers' subscriptions to them."""
 
 import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from django.db import transaction
 
@@ -98,3 +100,62 @@ def subscription_update(*, subscription: Subscription, values: dict[str, object]
         subscription.full_clean()
         subscription.save(update_fields=changed)
     return bool(changed)
+
+
+# -- Imports in bulk (catalog.imports) ---------------------------------------------------------
+# subscription_create / subscription_update checked in memory for a chunk of customers, then
+# one write per kind of change. The table's constraints are the database's: a chunk it refuses
+# is replayed by the import customer by customer through the services above, which name them.
+
+
+@dataclass
+class SubscriptionChange:
+    """What an import would write for one subscription: a new one (not saved yet), or the
+    changed ``fields`` of a known one."""
+
+    subscription: Subscription
+    fields: list[str] = field(default_factory=list)
+
+    @property
+    def created(self) -> bool:
+        return self.subscription.pk is None
+
+
+def subscription_import_prepare(
+    *,
+    customer: Customer,
+    product: Product,
+    subscription: Subscription | None,
+    values: dict[str, object],
+) -> SubscriptionChange | None:
+    """subscription_create (``subscription`` None) or subscription_update, checked without a
+    query and without writing; None when nothing would change. Raises ValidationError as they
+    would (the constraints excepted: see above). ``customer`` may be new in the same chunk."""
+    if subscription is None:
+        subscription = Subscription(customer=customer, product=product, **values)
+        changed = []
+    else:
+        changed = [name for name, value in values.items() if getattr(subscription, name) != value]
+        if not changed:
+            return None
+        for name in changed:
+            setattr(subscription, name, values[name])
+    subscription.full_clean(
+        exclude=["customer", "product"], validate_unique=False, validate_constraints=False
+    )
+    return SubscriptionChange(subscription=subscription, fields=changed)
+
+
+@transaction.atomic
+def subscriptions_import_write(*, changes: Sequence[SubscriptionChange]) -> None:
+    """Store prepared changes (subscription_import_prepare), after their customers: one insert
+    for the new subscriptions, one update per set of changed fields. IntegrityError when the
+    database refuses any of it: the caller's transaction rolls back."""
+    # Split before inserting: an inserted subscription has its pk, so no longer looks new.
+    by_fields: dict[tuple[str, ...], list[Subscription]] = {}
+    for change in changes:
+        if not change.created:
+            by_fields.setdefault(tuple(change.fields), []).append(change.subscription)
+    Subscription.objects.bulk_create([c.subscription for c in changes if c.created])
+    for fields, subscriptions in by_fields.items():
+        Subscription.objects.bulk_update(subscriptions, list(fields))

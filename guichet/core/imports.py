@@ -8,8 +8,10 @@ dates as « AAAA-MM-JJ » or « JJ/MM/AAAA ». One reading, so both say the same
 import csv
 import datetime
 import io
+import itertools
 import re
 from pathlib import Path
+from typing import TextIO
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -29,13 +31,21 @@ def import_file_text(path: Path) -> str:
         raise ImportFileError(_("le fichier n'est pas encodé en UTF-8")) from None
 
 
-def csv_table(text: str, *, required, known) -> tuple[csv.reader, list[str], list[str]]:
+def import_file_lines(path: Path) -> TextIO:
+    """The file opened for reading line by line (a large file is never held whole); a byte
+    that is not UTF-8 raises UnicodeDecodeError where it is read: callers that must refuse
+    the whole file read it through once before writing anything (see catalog.imports)."""
+    return path.open(encoding="utf-8-sig", newline="")
+
+
+def csv_table(source: str | TextIO, *, required, known) -> tuple[csv.reader, list[str], list[str]]:
     """The reader positioned after the header, the header's column names, and a warning per
-    unknown column; ImportFileError when the file is empty or a required column is missing."""
-    text = text.removeprefix("\ufeff")
-    first_line = text.split("\n", 1)[0]
+    unknown column; ImportFileError when the file is empty or a required column is missing.
+    ``source`` is the file's text, or a stream of it opened with ``newline=""``."""
+    stream = io.StringIO(source, newline="") if isinstance(source, str) else source
+    first_line = stream.readline().removeprefix("\ufeff")
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(itertools.chain([first_line], stream), delimiter=delimiter)
     try:
         header = [name.strip().lower() for name in next(reader)]
     except StopIteration:

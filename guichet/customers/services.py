@@ -1,7 +1,7 @@
 """Every write about customers: a contract's record and the people who hold it."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -48,17 +48,17 @@ def customer_create(
 ) -> Customer:
     """A new contract with its holders, in order; billed at the installation address unless
     another is given. Raises ValidationError (nothing is written) when a value is refused."""
-    customer = Customer(
+    customer = _customer_new(
         reference=reference,
         contract_postal_code=contract_postal_code,
         installation_street=installation_street,
         installation_street2=installation_street2,
         installation_postal_code=installation_postal_code,
         installation_city=installation_city,
-        billing_street=billing_street or installation_street,
-        billing_street2=billing_street2 if billing_street else installation_street2,
-        billing_postal_code=billing_postal_code or installation_postal_code,
-        billing_city=billing_city or installation_city,
+        billing_street=billing_street,
+        billing_street2=billing_street2,
+        billing_postal_code=billing_postal_code,
+        billing_city=billing_city,
         billing_country=billing_country,
         contact_email=contact_email,
         phone_mobile=phone_mobile,
@@ -77,6 +77,48 @@ def customer_create(
             last_name=holder.last_name,
         )
     return customer
+
+
+def _customer_new(
+    *,
+    reference: str,
+    contract_postal_code: str,
+    installation_street: str,
+    installation_postal_code: str,
+    installation_city: str,
+    installation_street2: str = "",
+    billing_street: str = "",
+    billing_street2: str = "",
+    billing_postal_code: str = "",
+    billing_city: str = "",
+    billing_country: str = "France",
+    contact_email: str = "",
+    phone_mobile: str = "",
+    phone_home: str = "",
+    phone_other: str = "",
+    invoice_email: str = "",
+    invoice_email_opt_in: bool = False,
+) -> Customer:
+    """The unsaved record customer_create and the import's bulk path both start from."""
+    return Customer(
+        reference=reference,
+        contract_postal_code=contract_postal_code,
+        installation_street=installation_street,
+        installation_street2=installation_street2,
+        installation_postal_code=installation_postal_code,
+        installation_city=installation_city,
+        billing_street=billing_street or installation_street,
+        billing_street2=billing_street2 if billing_street else installation_street2,
+        billing_postal_code=billing_postal_code or installation_postal_code,
+        billing_city=billing_city or installation_city,
+        billing_country=billing_country,
+        contact_email=contact_email,
+        phone_mobile=phone_mobile,
+        phone_home=phone_home,
+        phone_other=phone_other,
+        invoice_email=invoice_email,
+        invoice_email_opt_in=invoice_email_opt_in,
+    )
 
 
 @transaction.atomic
@@ -302,3 +344,86 @@ def address_change_decide(*, request: AddressChangeRequest, approve: bool, staff
             language=customer.language,
         )
     return True
+
+
+# -- Imports in bulk (catalog.imports) ---------------------------------------------------------
+# The checks of customer_create / customer_update, made in memory for a chunk of customers, then
+# one write per table for the whole chunk. What needs the database is left to it: uniqueness
+# (the import looks references up by chunk) and the table constraints; a chunk the database
+# refuses is replayed by the import customer by customer through the services above.
+
+_BULK_CLEAN = {"validate_unique": False, "validate_constraints": False}
+
+
+@dataclass
+class CustomerChange:
+    """What an import would write for one customer: a new record, changed fields of a known
+    one (``fields``), and its holders when they change (``holders``, in order)."""
+
+    customer: Customer
+    created: bool = False
+    fields: list[str] = field(default_factory=list)
+    holders: list[Holder] | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.created or bool(self.fields) or self.holders is not None
+
+
+def customer_import_prepare(
+    *,
+    customer: Customer | None,
+    reference: str,
+    values: dict[str, object],
+    holders: Sequence[HolderData],
+) -> CustomerChange:
+    """customer_create (``customer`` None) or customer_update of a customer loaded with its
+    holders, checked without a query and without writing: raises ValidationError as they
+    would. ``customers_import_write`` then stores the changes of a whole chunk."""
+    if customer is None:
+        customer = _customer_new(reference=reference, **values)
+        customer.full_clean(**_BULK_CLEAN)
+        change = CustomerChange(customer=customer, created=True)
+    else:
+        changed = [name for name, value in values.items() if getattr(customer, name) != value]
+        for name in changed:
+            setattr(customer, name, values[name])
+        if changed:
+            customer.full_clean(**_BULK_CLEAN)
+        change = CustomerChange(customer=customer, fields=changed)
+        current = [(h.civility, h.first_name, h.last_name) for h in customer.holders.all()]
+        if current == [(h.civility, h.first_name, h.last_name) for h in holders]:
+            return change
+    change.holders = []
+    for position, data in enumerate(holders, start=1):
+        holder = Holder(
+            customer=customer,
+            civility=data.civility,
+            first_name=data.first_name,
+            last_name=data.last_name,
+            position=position,
+        )
+        holder.full_clean(exclude=["customer"], **_BULK_CLEAN)
+        change.holders.append(holder)
+    return change
+
+
+@transaction.atomic
+def customers_import_write(*, changes: Sequence[CustomerChange]) -> None:
+    """Store prepared changes (customer_import_prepare): one insert per table for the new
+    customers and holders, one update per set of changed fields; a customer whose holders
+    change gets the new list, as customer_update gives it. IntegrityError when the database
+    refuses any of it (a reference taken meanwhile): the caller's transaction rolls back."""
+    Customer.objects.bulk_create([c.customer for c in changes if c.created])
+    now = timezone.now()
+    by_fields: dict[tuple[str, ...], list[Customer]] = {}
+    for change in changes:
+        if change.fields:
+            change.customer.updated_at = now
+            by_fields.setdefault(tuple(change.fields), []).append(change.customer)
+    for fields, customers in by_fields.items():
+        Customer.objects.bulk_update(customers, [*fields, "updated_at"])
+    replaced = [c.customer.pk for c in changes if c.holders is not None and not c.created]
+    if replaced:
+        Holder.objects.filter(customer__in=replaced).delete()
+    Holder.objects.bulk_create([h for c in changes if c.holders for h in c.holders])

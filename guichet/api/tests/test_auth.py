@@ -147,8 +147,8 @@ def test_last_used_at_is_recorded(api, token):
 
 def test_errors_follow_the_language_asked(api):
     english = api("GET", "/payments", HTTP_ACCEPT_LANGUAGE="en")
-    assert_problem(english, 401)
     assert english["Content-Language"] == "en"
+    assert assert_problem(english, 401)["title"] == "Authentication required"
     french = api("GET", "/payments")
     assert french["Content-Language"] == "fr"
     assert assert_problem(french, 401)["title"] == "Authentification requise"

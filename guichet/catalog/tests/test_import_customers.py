@@ -5,9 +5,12 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from guichet.catalog.imports import import_customers, read_csv, read_json
 from guichet.catalog.models import Product, Subscription
-from guichet.customers.models import Customer
+from guichet.customers.models import Customer, Holder
 
 pytestmark = pytest.mark.django_db
 
@@ -230,3 +233,156 @@ def test_progress_bar_goes_to_stderr(tmp_path):
     assert "clients:" in err.getvalue()
     assert "0/2" in err.getvalue()
     assert "clients:" not in out.getvalue()
+
+
+# -- By chunks ---------------------------------------------------------------------------------
+# The command goes by chunks of CHUNK_SIZE customers; these tests call the import with small
+# chunks so that a few lines make several.
+
+
+def customer_line(n, **changes):
+    values = {
+        "reference": f"0191{n:04d}",
+        "postal_code": "68000",
+        "street": f"{n} rue des Clefs",
+        "email": f"client{n}@example.org",
+        "end": "",
+        "line": "",
+    }
+    values.update(changes)
+    return (
+        f"{values['reference']};{values['postal_code']};{values['street']};68000;Colmar;"
+        f"{values['email']};;Mme;Anne;Meyer;;;;fibre-1g;internet;Fibre 1 Gbit/s;2990;20;"
+        f"2025-01-01;{values['end']};{values['line']};"
+    )
+
+
+def import_text(lines, *, chunk_size, dry_run=False):
+    return import_customers(
+        read_csv("\r\n".join([HEADER, *lines]) + "\r\n"), chunk_size=chunk_size, dry_run=dry_run
+    )
+
+
+def writes(queries):
+    return [
+        q["sql"] for q in queries if q["sql"].lstrip().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+
+
+def test_a_bad_record_in_the_middle_of_a_chunk_is_refused_whole_and_the_others_stored():
+    lines = [customer_line(n) for n in range(1, 8)]
+    lines[3] = customer_line(4, postal_code="6800")
+    report = import_text(lines, chunk_size=5)
+    assert [str(problem) for problem in report.problems] == [
+        "ligne 5, client 01910004 : contract_postal_code : Le code postal compte 5 chiffres."
+    ]
+    assert report.refused == ["01910004"]
+    assert len(report.created) == 6
+    assert not Customer.objects.filter(reference="01910004").exists()
+    assert Customer.objects.count() == 6
+    assert Subscription.objects.count() == 6
+
+
+def test_a_record_the_database_refuses_rolls_its_chunk_back_and_replays_it_one_by_one():
+    # An end before the start passes the checks made in memory; the table's constraint refuses
+    # the chunk, which is then stored customer by customer: its neighbours are kept.
+    lines = [customer_line(n) for n in range(1, 8)]
+    lines[2] = customer_line(3, end="2024-12-31")
+    report = import_text(lines, chunk_size=5)
+    assert [str(problem) for problem in report.problems] == [
+        "ligne 4, client 01910003 : La date de fin précède la date de début."
+    ]
+    assert report.refused == ["01910003"]
+    assert sorted(report.created) == [f"0191{n:04d}" for n in (1, 2, 4, 5, 6, 7)]
+    assert not Customer.objects.filter(reference="01910003").exists()
+    assert Subscription.objects.count() == 6
+    assert Holder.objects.count() == 6
+
+
+def test_a_reference_given_twice_in_a_csv_file_is_one_customer_and_refused_if_they_differ():
+    first, other = customer_line(1), customer_line(2)
+    again = first.replace(
+        "fibre-1g;internet;Fibre 1 Gbit/s;2990;20;2025-01-01",
+        "mobile-20;mobile;Mobile 20 Go;999;20;2025-02-01",
+    )
+    report = import_text([first, other, again], chunk_size=1)
+    assert report.problems == []
+    assert sorted(report.created) == ["01910001", "01910002"]
+    assert Customer.objects.get(reference="01910001").subscriptions.count() == 2
+
+    differs = again.replace("client1@", "autre@")
+    report = import_text(
+        [customer_line(3), customer_line(4), differs.replace("01910001", "01910003")], chunk_size=1
+    )
+    assert [str(problem) for problem in report.problems] == [
+        "ligne 4, client 01910003 : le client diffère de la ligne 2 de la même référence"
+    ]
+    assert not Customer.objects.filter(reference="01910003").exists()
+    assert Customer.objects.filter(reference="01910004").exists()
+
+
+def test_a_reference_given_twice_in_a_json_file_keeps_the_first():
+    customer = {
+        "reference": "01910001",
+        "contract_postal_code": "68000",
+        "installation_street": "5 rue Rapp",
+        "installation_postal_code": "68000",
+        "installation_city": "Colmar",
+        "holders": [{"last_name": "Klein"}],
+    }
+    data = read_json(json.dumps([customer, {**customer, "installation_city": "Colmar-Sud"}]))
+    report = import_customers(data, chunk_size=5)
+    assert [str(problem) for problem in report.problems] == [
+        "ligne 2, client 01910001 : référence déjà présente au client 1 du fichier"
+    ]
+    assert Customer.objects.get(reference="01910001").installation_city == "Colmar"
+
+
+def test_only_the_customers_that_changed_are_written(time_machine):
+    time_machine.move_to("2026-11-27 08:00:00+01:00", tick=False)
+    lines = [customer_line(n) for n in range(1, 13)]
+    import_text(lines, chunk_size=5)
+    before = dict(Customer.objects.values_list("reference", "updated_at"))
+    lines[1] = customer_line(2, street="9 rue Vauban")
+    lines[7] = customer_line(8, end="2026-12-31")
+    time_machine.move_to("2026-11-28 08:00:00+01:00", tick=False)
+    with CaptureQueriesContext(connection) as queries:
+        report = import_text(lines, chunk_size=5)
+    assert sorted(report.updated) == ["01910002", "01910008"]
+    assert len(report.unchanged) == 10
+    assert [sql.split()[0:2] for sql in writes(queries)] == [
+        ["UPDATE", '"customers_customer"'],
+        ["UPDATE", '"catalog_subscription"'],
+    ]
+    after = dict(Customer.objects.values_list("reference", "updated_at"))
+    assert [ref for ref in after if after[ref] != before[ref]] == ["01910002"]
+    assert Customer.objects.get(reference="01910002").installation_street == "9 rue Vauban"
+    assert str(Subscription.objects.get(customer__reference="01910008").end_date) == "2026-12-31"
+
+
+def test_the_same_file_again_only_reads_a_few_queries_per_chunk():
+    lines = [customer_line(n) for n in range(1, 41)]
+    import_text(lines, chunk_size=10)
+
+    def rerun(count):
+        with CaptureQueriesContext(connection) as queries:
+            report = import_text(lines[:count], chunk_size=10)
+        assert len(report.unchanged) == count
+        assert writes(queries) == []
+        return len(queries)
+
+    # The file's product (its lookup, in two savepoints) and the catalogue: 6 queries; then
+    # customers, their holders, their subscriptions: three reads a chunk, however many
+    # customers it holds.
+    assert rerun(20) == 6 + 2 * 3
+    assert rerun(40) == 6 + 4 * 3
+
+
+def test_a_dry_run_by_chunks_reports_like_a_real_import_and_writes_nothing():
+    lines = [customer_line(n) for n in range(1, 8)]
+    lines[2] = customer_line(3, end="2024-12-31")
+    report = import_text(lines, chunk_size=5, dry_run=True)
+    assert len(report.created) == 6
+    assert report.refused == ["01910003"]
+    assert not Customer.objects.exists()
+    assert not Product.objects.exists()

@@ -37,7 +37,14 @@ class Command(BaseCommand):
 
         # The stream under Django's wrapper (which ends every write with a new line).
         def progress(records):
-            return tqdm(records, desc=_("clients"), unit="", file=self.stderr._out, leave=False)
+            return tqdm(
+                records,
+                total=data.count,
+                desc=_("clients"),
+                unit="",
+                file=self.stderr._out,
+                leave=False,
+            )
 
         report = import_customers(
             data,

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TextIO
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from guichet.core.formatting import normalize_phone
@@ -667,6 +667,18 @@ def _import_record(record: Record, products: dict[str, Product], report: ImportR
     except ValidationError as error:
         for message in _messages(error):
             report.problems.append(Problem(line, record.reference, message))
+        report.refused.append(record.reference)
+        return
+    except IntegrityError:
+        # Another import or API call stored the same customer or subscription between our
+        # reading and our writing: nothing of this record was kept; the sender tries again.
+        report.problems.append(
+            Problem(
+                line,
+                record.reference,
+                _("enregistré au même moment par un autre envoi : renvoyez ce client"),
+            )
+        )
         report.refused.append(record.reference)
         return
     if created:

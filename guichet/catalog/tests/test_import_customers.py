@@ -386,3 +386,34 @@ def test_a_dry_run_by_chunks_reports_like_a_real_import_and_writes_nothing():
     assert report.refused == ["01910003"]
     assert not Customer.objects.exists()
     assert not Product.objects.exists()
+
+
+def test_a_customer_stored_at_the_same_time_by_another_sender_is_refused_not_a_crash(
+    monkeypatch,
+):
+    # Two senders (files or API calls) create the same new customer at once: the one whose
+    # write comes second meets the unique reference; its chunk is replayed one by one, and
+    # that customer is reported to send again while its neighbours are stored.
+    from django.db import IntegrityError
+
+    from guichet.catalog import imports
+
+    real_create = imports.customer_create
+
+    def racing_create(*, reference, **kwargs):
+        if reference == "01910002":
+            raise IntegrityError("duplicate key value violates unique constraint")
+        return real_create(reference=reference, **kwargs)
+
+    def racing_bulk_write(*args, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(imports, "customer_create", racing_create)
+    monkeypatch.setattr(imports, "customers_import_write", racing_bulk_write)
+    report = import_text([customer_line(n) for n in range(1, 4)], chunk_size=5)
+    assert [str(problem) for problem in report.problems] == [
+        "ligne 3, client 01910002 : enregistré au même moment par un autre envoi : "
+        "renvoyez ce client"
+    ]
+    assert sorted(report.created) == ["01910001", "01910003"]
+    assert not Customer.objects.filter(reference="01910002").exists()

@@ -288,17 +288,23 @@ def invoice_notification_send(*, invoice: Invoice) -> str:
             code="no_email",
         )
     with transaction.atomic():
-        _notification_queue(invoice, to=to, language=customer.language)
+        _notification_queue(
+            invoice, to=to, language=customer.language, resent_by_staff=True
+        )
     return to
 
 
-def _notification_queue(invoice: Invoice, *, to: str, language: str) -> None:
+def _notification_queue(
+    invoice: Invoice, *, to: str, language: str, resent_by_staff: bool = False
+) -> None:
     email_queue(
         to=to,
         template="invoice_available",
         context={
             "invoice": invoice,
             "invoices_url": settings.GUICHET_SITE_URL + reverse("billing:invoices"),
+            # Staff resending it: not necessarily an address that asked for these notices.
+            "resent_by_staff": resent_by_staff,
         },
         language=language,
     )

@@ -391,6 +391,9 @@ def test_resending_an_invoice_notice_queues_it_for_that_invoice(
     row = OutboxEmail.objects.get(template="invoice_available")
     assert row.to == customer.contact_email
     assert mine.number in row.subject
+    # Staff sent it: the e-mail does not claim the customer asked for these notices.
+    assert "vous avez demandé à être notifié" not in row.body_html
+    assert "Notre service client vous renvoie cet avis" in row.body_html
     assert StaffAccess.objects.get(action=StaffAccess.Action.ACTION).detail == (
         f"fiche client : avis de la facture {mine.number} renvoyé"
     )

@@ -194,6 +194,7 @@ def test_issuing_queues_the_invoice_email_in_the_same_transaction(
     for text in (invoice.number, "26/11/2026", "42,90\u00a0€", "11/12/2026", "/mes-factures/"):
         assert text in email.body_text
     assert "Voir mes factures" in email.body_html
+    assert "vous avez demandé à être notifié" in email.body_html
     assert [message.to for message in mail.outbox] == [["claire.factures@example.fr"]]
 
 

@@ -613,6 +613,8 @@ CELERY_BEAT_SCHEDULE["privacy-purge"] = {
 
 # The operator's HTTP API (/api/v1/, docs/api.md): calls a client may make per minute.
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 600, minimum=1)
+# Calls without a valid token one address may make per minute (token guessing, log filling).
+API_REFUSED_PER_MINUTE = env_int("API_REFUSED_PER_MINUTE", 30, minimum=1)
 # Its audit (one row per call) is kept this many days, then deleted every night.
 API_CALL_RETENTION_DAYS = env_int("API_CALL_RETENTION_DAYS", 365, minimum=1)
 CELERY_BEAT_SCHEDULE["api-purge-calls"] = {

@@ -4,7 +4,14 @@ nothing the browser sends on its own counts)."""
 
 from ninja.security import HttpBearer
 
-from .services import api_client_for_token, api_client_touch, api_rate_limit_hit
+from guichet.core.net import client_ip
+
+from .services import (
+    api_client_for_token,
+    api_client_touch,
+    api_rate_limit_hit,
+    api_refused_hit,
+)
 
 
 class ScopeMissing(Exception):
@@ -30,9 +37,14 @@ class BearerToken(HttpBearer):
         # ninja's own reading logs a malformed header in DEBUG: a token must never be logged.
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         request.api_token_given = bool(scheme or token)
-        if scheme.lower() != "bearer" or not token.strip():
-            return None
-        return self.authenticate(request, token.strip())
+        client = None
+        if scheme.lower() == "bearer" and token.strip():
+            client = self.authenticate(request, token.strip())
+        if client is None:
+            retry_after = api_refused_hit(address=client_ip(request))
+            if retry_after:
+                raise RateLimited(retry_after)
+        return client
 
     def authenticate(self, request, token):
         client = api_client_for_token(token)

@@ -92,9 +92,20 @@ def api_rate_limit_hit(*, client: ApiClient) -> int | None:
     """Count one call of the client in the current minute; the seconds to wait when it goes
     over API_RATE_LIMIT_PER_MINUTE, else None. The count is the cache's atomic `incr`
     (Redis, or guichet.core.cache.DatabaseCache), so parallel calls never slip past it."""
+    return _minute_count_over(f"client:{client.pk}", settings.API_RATE_LIMIT_PER_MINUTE)
+
+
+def api_refused_hit(*, address: str) -> int | None:
+    """Count one call from this address without a valid token; the seconds to wait when it goes
+    over API_REFUSED_PER_MINUTE (guessing tokens, or filling the call log), else None."""
+    limit = settings.API_REFUSED_PER_MINUTE
+    return _minute_count_over(f"refused:{valid_ip(address) or '-'}", limit)
+
+
+def _minute_count_over(name: str, limit: int) -> int | None:
     now = time.time()
     minute = int(now // 60)
-    key = f"guichet:api:rate:{client.pk}:{minute}"
+    key = f"guichet:api:rate:{name}:{minute}"
     for _attempt in range(3):
         cache.add(key, 0, timeout=120)
         try:
@@ -104,7 +115,7 @@ def api_rate_limit_hit(*, client: ApiClient) -> int | None:
             continue  # expired between add and incr
     else:
         raise RuntimeError("the cache cannot count API calls (a dummy cache?)")
-    if count > settings.API_RATE_LIMIT_PER_MINUTE:
+    if count > limit:
         return max(1, 60 - int(now % 60))
     return None
 

@@ -121,6 +121,17 @@ def test_over_the_rate_limit_is_a_429_with_retry_after(api, token, settings, mak
     assert api("GET", "/payments", make_token(name="crm")).status_code == 200
 
 
+def test_calls_without_a_valid_token_are_limited_per_address(api, token, settings):
+    settings.API_REFUSED_PER_MINUTE = 3
+    for bad in ["gch_bad_token", "", "gch_0000_guess"]:
+        assert api("GET", "/payments", bad).status_code == 401
+    response = api("GET", "/payments", "gch_1111_guess")
+    assert_problem(response, 429)
+    assert 1 <= int(response["Retry-After"]) <= 60
+    # A client with its token is not held back by others' refused calls.
+    assert api("GET", "/payments", token).status_code == 200
+
+
 def test_every_call_is_audited_refused_ones_included(api, token, make_token):
     api("GET", "/payments?page=2", token)
     api("GET", "/payments", "gch_bad_token")

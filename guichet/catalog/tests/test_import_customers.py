@@ -149,6 +149,17 @@ def test_a_bad_subscription_line_refuses_its_whole_customer(tmp_path):
     assert Customer.objects.filter(reference="01900002").exists()
 
 
+def test_a_line_number_typed_as_a_french_number_is_stored_in_e164(tmp_path):
+    typed = GOOD[1].replace("+33612345678", "06 98 76 54 32")
+    out, err, error = run(write(tmp_path, [HEADER, GOOD[0], typed]))
+    assert error is None, err
+    mobile = Subscription.objects.get(customer__reference="01900001", product__code="mobile-20")
+    assert mobile.line_number == "+33698765432"
+    _, err, error = run(write(tmp_path, [HEADER, GOOD[0], typed.replace("06 98", "06 98 1")]))
+    assert error is not None
+    assert "ligne 3, client 01900001 : line_number : " in err
+
+
 def test_rows_of_one_customer_that_disagree_and_short_rows_are_reported(tmp_path):
     other = GOOD[1].replace("anne@example.org", "autre@example.org")
     _, err, error = run(write(tmp_path, [HEADER, GOOD[0], other, "01900003;68000"]))

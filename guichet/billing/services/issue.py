@@ -288,9 +288,7 @@ def invoice_notification_send(*, invoice: Invoice) -> str:
             code="no_email",
         )
     with transaction.atomic():
-        _notification_queue(
-            invoice, to=to, language=customer.language, resent_by_staff=True
-        )
+        _notification_queue(invoice, to=to, language=customer.language, resent_by_staff=True)
     return to
 
 

@@ -428,3 +428,26 @@ def test_a_customer_stored_at_the_same_time_by_another_sender_is_refused_not_a_c
     ]
     assert sorted(report.created) == ["01910001", "01910003"]
     assert not Customer.objects.filter(reference="01910002").exists()
+
+
+def test_a_file_the_command_may_not_read_is_refused_with_a_reason_not_a_traceback(
+    tmp_path, monkeypatch
+):
+    # guichet-manage runs the command as the services' user: a file under /root is refused
+    # with what to do, not with a PermissionError traceback (the tests run as root, who reads
+    # everything: the refusal is simulated).
+    path = write(tmp_path, [HEADER, *GOOD])
+    real_open = type(path).open
+
+    def refused(self, *args, **kwargs):
+        if self == path:
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(path), "open", refused)
+    _, _, error = run(path)
+    assert "lecture refusée à l'utilisateur" in str(error)
+    assert "placez le fichier dans un dossier qu'il peut lire" in str(error)
+    _, _, error = run(tmp_path / "absent.csv")
+    assert "absent.csv : fichier introuvable" in str(error)
+    assert not Customer.objects.exists()

@@ -28,7 +28,10 @@ CRITERIA = [
         "guess",
         gettext_lazy("Difficile à deviner (pas un mot de passe courant ni une suite évidente)"),
     ),
-    ("personal", gettext_lazy("Sans votre référence client, identifiant, nom ou code postal")),
+    (
+        "personal",
+        gettext_lazy("Sans votre référence client, identifiant, nom, code postal ou ville"),
+    ),
 ]
 
 
@@ -98,7 +101,7 @@ def password_problems(password: str, user=None) -> list[ValidationError]:
                 ValidationError(
                     gettext(
                         "Le mot de passe ne doit contenir ni votre référence client, ni votre "
-                        "identifiant, ni votre nom, ni votre code postal."
+                        "identifiant, ni votre nom, ni votre code postal, ni votre ville."
                     ),
                     code="personal",
                 )

@@ -426,10 +426,15 @@ def _product_values(row: ProductRow) -> dict:
 def _subscription_values(raw: dict) -> dict:
     if not raw["start_date"]:
         raise BadValue(_("start_date : la date de début est requise"))
+    # The line number as typed (« 06 12 34 56 78 »), stored in E.164 like the phone columns.
+    try:
+        line_number = normalize_phone(raw["line_number"])
+    except ValidationError as error:
+        raise BadValue(f"line_number : {error.messages[0]}") from None
     return {
         "start_date": parse_date(raw["start_date"]),
         "end_date": parse_date(raw["end_date"]) if raw["end_date"] else None,
-        "line_number": raw["line_number"],
+        "line_number": line_number,
         "price_cents": parse_cents(raw["price_cents"], "price_cents")
         if raw["price_cents"]
         else None,

@@ -7,6 +7,7 @@ dates as « AAAA-MM-JJ » or « JJ/MM/AAAA ». One reading, so both say the same
 
 import csv
 import datetime
+import getpass
 import io
 import itertools
 import re
@@ -22,6 +23,21 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 class ImportFileError(Exception):
     """The file as a whole cannot be read (format, encoding, missing columns)."""
+
+
+def file_problem(path: Path) -> str | None:
+    """Why the import commands cannot open ``path`` (missing, or unreadable by the user they
+    run as: `guichet-manage` runs them as the services' user), else None."""
+    try:
+        if not path.is_file():
+            return "fichier introuvable"
+        path.open("rb").close()
+    except PermissionError:
+        return (
+            f"lecture refusée à l'utilisateur {getpass.getuser()} : placez le fichier dans un "
+            "dossier qu'il peut lire (pas sous /root), par exemple /tmp"
+        )
+    return None
 
 
 def import_file_text(path: Path) -> str:

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
-from guichet.accounts.passwords import is_compliant, password_problems
+from guichet.accounts.passwords import CnilPasswordValidator, is_compliant, password_problems
 
 
 def codes(password, user=None):
@@ -73,6 +73,14 @@ def test_it_refuses_what_is_close_to_the_customer(customer_user):
         assert "personal" in codes(password, customer_user), password
     assert customer.reference == "01776108"
     assert codes("Girafe#Nuage7Lac", customer_user) == set()
+
+
+def test_the_refusal_of_a_personal_word_names_the_town_too(customer_user):
+    # The town is refused (« Colmar » above): the message and the criterion must say so.
+    with pytest.raises(ValidationError) as error:
+        validate_password("Colmar-est-Belle-7#", customer_user)
+    assert "ni votre ville" in str(error.value)
+    assert "ville" in CnilPasswordValidator().get_help_text()
 
 
 def test_the_django_validators_use_these_criteria(customer_user):

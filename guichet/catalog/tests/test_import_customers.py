@@ -149,6 +149,17 @@ def test_a_bad_subscription_line_refuses_its_whole_customer(tmp_path):
     assert Customer.objects.filter(reference="01900002").exists()
 
 
+def test_a_line_number_typed_as_a_french_number_is_stored_in_e164(tmp_path):
+    typed = GOOD[1].replace("+33612345678", "06 98 76 54 32")
+    out, err, error = run(write(tmp_path, [HEADER, GOOD[0], typed]))
+    assert error is None, err
+    mobile = Subscription.objects.get(customer__reference="01900001", product__code="mobile-20")
+    assert mobile.line_number == "+33698765432"
+    _, err, error = run(write(tmp_path, [HEADER, GOOD[0], typed.replace("06 98", "06 98 1")]))
+    assert error is not None
+    assert "ligne 3, client 01900001 : line_number : " in err
+
+
 def test_rows_of_one_customer_that_disagree_and_short_rows_are_reported(tmp_path):
     other = GOOD[1].replace("anne@example.org", "autre@example.org")
     _, err, error = run(write(tmp_path, [HEADER, GOOD[0], other, "01900003;68000"]))
@@ -417,3 +428,26 @@ def test_a_customer_stored_at_the_same_time_by_another_sender_is_refused_not_a_c
     ]
     assert sorted(report.created) == ["01910001", "01910003"]
     assert not Customer.objects.filter(reference="01910002").exists()
+
+
+def test_a_file_the_command_may_not_read_is_refused_with_a_reason_not_a_traceback(
+    tmp_path, monkeypatch
+):
+    # guichet-manage runs the command as the services' user: a file under /root is refused
+    # with what to do, not with a PermissionError traceback (the tests run as root, who reads
+    # everything: the refusal is simulated).
+    path = write(tmp_path, [HEADER, *GOOD])
+    real_open = type(path).open
+
+    def refused(self, *args, **kwargs):
+        if self == path:
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(path), "open", refused)
+    _, _, error = run(path)
+    assert "lecture refusée à l'utilisateur" in str(error)
+    assert "placez le fichier dans un dossier qu'il peut lire" in str(error)
+    _, _, error = run(tmp_path / "absent.csv")
+    assert "absent.csv : fichier introuvable" in str(error)
+    assert not Customer.objects.exists()

@@ -104,3 +104,35 @@ def test_staff_access_logs_a_line_without_the_search_terms(admin_client, custome
     assert entry["staff_id"] is not None
     assert entry["request_id"] == response["X-Request-ID"]
     assert "Muller" not in lines.text
+
+
+def test_gunicorn_logs_its_own_lines_through_our_json_format_and_keeps_no_access_log():
+    # deploy/systemd/guichet-web.service runs gunicorn -c python:config.gunicorn: its start,
+    # worker and time-out lines are JSON like the rest of the journal; no access log (query
+    # strings may hold secrets).
+    import logging
+    import logging.config
+    from pathlib import Path
+
+    from django.conf import settings
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    from config import gunicorn as gunicorn_settings
+
+    unit = Path(settings.BASE_DIR, "deploy/systemd/guichet-web.service").read_text()
+    assert "gunicorn -c python:config.gunicorn config.wsgi" in unit
+    config = gunicorn_settings.logconfig_dict
+    assert config["loggers"]["gunicorn.error"]["handlers"] == ["console"]
+    assert config["handlers"] == settings.LOGGING["handlers"]
+    assert config["formatters"] == settings.LOGGING["formatters"]
+    assert config["loggers"]["gunicorn.access"]["handlers"] == []
+    before = logging.getLogger("gunicorn.error").handlers[:]
+    cfg = Config()
+    cfg.set("logconfig_dict", {**config, "handlers": {"console": {"class": "logging.NullHandler"}}})
+    try:
+        Logger(cfg)  # gunicorn accepts the configuration
+        assert not logging.getLogger("gunicorn.access").isEnabledFor(logging.INFO)
+    finally:
+        logging.config.dictConfig(settings.LOGGING)
+        logging.getLogger("gunicorn.error").handlers[:] = before

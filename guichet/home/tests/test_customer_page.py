@@ -307,6 +307,9 @@ def test_a_customer_added_by_staff_gets_a_first_access_link(client, staff_login)
     row = OutboxEmail.objects.get(template="password_reset")
     assert row.to == "nouveau@example.fr"
     assert "première connexion" in row.body_text
+    # No password exists yet, and the customer asked for nothing: not the reset's last words.
+    assert "personne ne peut se connecter à votre compte" in row.body_text
+    assert "votre mot de passe actuel reste valable" not in row.body_text
     link = sent_link(mail.outbox[-1])
     assert_row_holds_no_link(row, link["token"])
     set_password_with(link.group(0))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from guichet.billing.services import ImportFileError, import_invoices, iter_problems, read_records
+from guichet.core.imports import file_problem
 
 
 class Command(BaseCommand):
@@ -29,8 +30,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         path = options["file"]
-        if not path.is_file():
-            raise CommandError(f"{path} : fichier introuvable")
+        if problem := file_problem(path):
+            raise CommandError(f"{path} : {problem}")
         try:
             records, warnings = read_records(path)
         except ImportFileError as exc:

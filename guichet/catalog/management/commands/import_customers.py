@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from guichet.catalog.imports import ImportFileError, import_customers, read_file
+from guichet.core.imports import file_problem
 
 
 class Command(BaseCommand):
@@ -26,8 +27,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         path = options["file"]
-        if not path.is_file():
-            raise CommandError(f"{path} : fichier introuvable")
+        if problem := file_problem(path):
+            raise CommandError(f"{path} : {problem}")
         try:
             data = read_file(path)
         except ImportFileError as exc:

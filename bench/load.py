@@ -10,19 +10,24 @@ skipped with a message when either cannot be reached. The database is migrated a
 a DEBUG process (the demo loader is refused outside demo mode): --subscribers customers with a
 holder, two to four services, a password each (hashed by the server's own Argon2 hasher, so
 no hash is upgraded during the test) and --invoices monthly invoices billed by `billing_run`,
-every PDF rendered beforehand (two processes). The server is gunicorn with production
-settings (DEBUG off, TRUSTED_PROXY_COUNT=1: Locust sends what the TLS-terminating proxy
-would, see bench/locustfile.py) on 127.0.0.1 only, sized by --workers, --threads (see the
-README, « Benchmarks »). Locust runs headless for --duration and the script prints, per page,
-requests, failures, p50/p95/p99 and req/s, then the peak resident memory of the gunicorn
-processes (sampled every 0.1 s), and whether the targets held (p95 under 100 ms for every
-page and no failure; with --burst, login p95 within 1 s).
+the latest one's PDF rendered beforehand for each subscriber the test logs in (two
+processes; not for --burst, which opens none). The
+server is gunicorn with production settings (DEBUG off, TRUSTED_PROXY_COUNT=1: Locust sends
+what the TLS-terminating proxy would, see bench/locustfile.py) on 127.0.0.1 only, sized by
+--workers and --threads (5 sync workers by default, as deploy/systemd/guichet-web.service;
+see the README, « Benchmarks »). It is warmed up by a short visit of other subscribers, then
+Locust runs headless for --duration and the script prints, per page, requests, failures,
+p50/p95/p99 and req/s, the peak resident memory of the gunicorn processes (sampled every
+0.1 s) and their CPU time per request, the load average, and whether the targets held (p95
+under 100 ms for every page and no failure; with --burst, every login answered with a p95
+within 1 s).
 """
 
 import argparse
 import csv
 import datetime
 import hashlib
+import io
 import json
 import os
 import secrets
@@ -156,17 +161,23 @@ def run(args, database_url: str, folder: Path) -> int:
     started = time.monotonic()
     print(
         f"Database {args.database_name}: {args.subscribers} subscribers, "
-        f"{args.invoices} invoices each with their PDF…",
+        f"{args.invoices} invoices each" + ("" if args.burst else " with their PDF") + "…",
         flush=True,
     )
     command = [sys.executable, __file__, "--setup", str(subscribers)]
     command += ["--subscribers", str(args.subscribers), "--invoices", str(args.invoices)]
     subprocess.run(command, env=development, cwd=ROOT, check=True)
+    # The PDFs the test opens: each measured or warm-up subscriber's latest invoice (a burst
+    # opens none). The others would be drawn at their first opening, as after a run --no-pdf.
+    warm = args.workers * args.threads
+    used = [*range(args.users), *range(args.subscribers - warm, args.subscribers)]
     renderers = [
         subprocess.Popen(
-            [sys.executable, __file__, "--render", f"{part}/2"], env=development, cwd=ROOT
+            [sys.executable, __file__, "--render", f"{part}/2:" + ",".join(map(str, used))],
+            env=development,
+            cwd=ROOT,
         )
-        for part in range(2)
+        for part in range(0 if args.burst else 2)
     ]
     if any(renderer.wait() for renderer in renderers):
         raise SystemExit("PDF rendering failed")
@@ -365,6 +376,10 @@ def report(args, prefix: Path, sampler: RssSampler, cpu: float, before, after) -
     return 0 if ok else 1
 
 
+def _reference(rank: int) -> str:
+    return f"{60000000 + rank:08d}"
+
+
 def _password(reference: str) -> str:
     # A password that meets the portal's criteria (else every page leads to changing it).
     return "Bench-" + hashlib.sha256(f"guichet-load-{reference}".encode()).hexdigest()[:16] + "!"
@@ -402,7 +417,7 @@ def setup(args) -> None:
             (ProductKind.MOBILE, "l-mobile", "Mobile 10 Go", 990, 2000),
         )
     ]
-    references = [f"{60000000 + n:08d}" for n in range(args.subscribers)]
+    references = [_reference(n) for n in range(args.subscribers)]
     with transaction.atomic():
         customers = Customer.objects.bulk_create(
             Customer(
@@ -450,7 +465,7 @@ def setup(args) -> None:
             "--no-pdf",
             "--no-notify",
             "--no-progress",
-            verbosity=0,
+            stdout=io.StringIO(),
         )
     Path(args.setup).write_text(
         json.dumps([[reference, _password(reference)] for reference in references]),
@@ -458,8 +473,9 @@ def setup(args) -> None:
     )
 
 
-def render(part: str) -> None:
-    """Render the PDFs of one share of the invoices (« 0/2 »: even ids of two)."""
+def render(what: str) -> None:
+    """Render the latest invoice's PDF of some subscribers: « 0/2:0,1,5 » is the even ones of
+    the subscribers 0, 1 and 5 (their rank in the list), for the first of two processes."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -468,9 +484,17 @@ def render(part: str) -> None:
     from guichet.billing.models import Invoice
     from guichet.billing.services import invoice_render_pdf
 
+    part, ranks = what.split(":")
     index, count = (int(number) for number in part.split("/"))
-    for invoice_id in Invoice.objects.order_by("pk").values_list("pk", flat=True):
-        if invoice_id % count == index:
+    references = [_reference(int(rank)) for rank in ranks.split(",")]
+    latest = (
+        Invoice.objects.filter(customer__reference__in=references)
+        .order_by("customer_id", "-issue_date")
+        .distinct("customer_id")
+        .values_list("pk", flat=True)
+    )
+    for number, invoice_id in enumerate(sorted(latest)):
+        if number % count == index:
             invoice_render_pdf(invoice_id=invoice_id)
 
 

@@ -6,12 +6,13 @@ Run by bench/load.py, which prepares the database and the server; by hand:
         -u 50 -r 10 -t 2m --host http://127.0.0.1:8750
 
 LOAD_SUBSCRIBERS names a JSON list of [reference, password]; each simulated user takes its
-own subscriber. The server is gunicorn on the loopback with production settings and
-TRUSTED_PROXY_COUNT=1: the client speaks for the TLS-terminating proxy, sending
-X-Forwarded-Proto: https and the browser's address in X-Forwarded-For (each user its own,
-in 198.18.0.0/15, the range set aside for benchmarks), and the Origin a browser sends with a
-form. Secure (__Host-) cookies travel over the plain loopback connection as the browser sends
-them over TLS to the proxy (the cookie jar is told the connection is secure).
+own subscriber and opens its latest invoice's PDF. The server is gunicorn on the loopback
+with production settings and TRUSTED_PROXY_COUNT=1: the client speaks for the
+TLS-terminating proxy, sending X-Forwarded-Proto: https and the browser's address in
+X-Forwarded-For (each user its own, in 198.18.0.0/15, the range set aside for benchmarks),
+and the Origin a browser sends with a form. Secure (__Host-) cookies travel over the plain
+loopback connection as the browser sends them over TLS to the proxy (the cookie jar is told
+the connection is secure).
 
 LOAD_FIRST=N: users take subscribers from the N-th on (bench/load.py warms the server up with
 others than the measured ones). LOAD_MODE=burst: each user logs in once (form, then POST)
@@ -23,7 +24,6 @@ pages, and logs out at the end.
 import itertools
 import json
 import os
-import random
 import re
 from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import urlsplit
@@ -134,8 +134,8 @@ class Subscriber(FastHttpUser):
             )
         self.wait()
         if pdfs:
-            pdf = random.choice(pdfs)
-            self.page(pdf, "GET /mes-factures/<number>.pdf", expect="application/pdf")
+            # The latest invoice, first in the list: the one a subscriber comes for.
+            self.page(pdfs[0], "GET /mes-factures/<number>.pdf", expect="application/pdf")
             self.wait()
         token = self.csrf_token(home)
         with self.client.post(

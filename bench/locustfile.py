@@ -77,9 +77,6 @@ class Subscriber(FastHttpUser):
         }
         self.post_headers = {**self.headers, "Origin": origin}
         self.logged_in = False
-        if BURST:
-            self.log_in()
-            raise StopUser()
 
     def page(self, path: str, name: str, *, expect: str = "text/html") -> str:
         with self.client.get(
@@ -113,6 +110,9 @@ class Subscriber(FastHttpUser):
 
     @task
     def visit(self):
+        if BURST:
+            self.log_in()
+            raise StopUser()
         if not self.logged_in:
             self.log_in()
             if not self.logged_in:

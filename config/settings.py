@@ -159,8 +159,8 @@ AUTHENTICATION_BACKENDS = [
     "guichet.accounts.backends.StaffBackend",
 ]
 # Argon2id sized for the server (guichet/accounts/hashers.py): every login holds this much
-# memory while its hash runs, so 50 logins at once at the default 19 MiB need about 1 GB at
-# most, against 5 GB with Django's default (100 MiB, 8 lanes). Hashes made with other
+# memory while its hash runs (19 MiB by default, 100 MiB and 8 threads with Django's), times
+# the hashes running at once: one per sync gunicorn worker. Hashes made with other
 # parameters are verified, then stored again with these at the next login.
 from guichet.accounts.hashers import argon2_parameters_problem  # noqa: E402
 

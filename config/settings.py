@@ -158,8 +158,27 @@ AUTHENTICATION_BACKENDS = [
     # Staff only, by username: Django's ModelBackend would also take customers (J2, A8).
     "guichet.accounts.backends.StaffBackend",
 ]
+# Argon2id sized for the server (guichet/accounts/hashers.py): every login holds this much
+# memory while its hash runs (19 MiB by default, 100 MiB and 8 threads with Django's), times
+# the hashes running at once: one per sync gunicorn worker. Hashes made with other
+# parameters are verified, then stored again with these at the next login.
+from guichet.accounts.hashers import argon2_parameters_problem  # noqa: E402
+
+ACCOUNTS_ARGON2_MEMORY_KIB = env_int("ARGON2_MEMORY_KIB", 19456, minimum=8)
+ACCOUNTS_ARGON2_TIME_COST = env_int("ARGON2_TIME_COST", 2, minimum=1)
+ACCOUNTS_ARGON2_PARALLELISM = env_int("ARGON2_PARALLELISM", 1, minimum=1)
+if problem := argon2_parameters_problem(
+    memory_kib=ACCOUNTS_ARGON2_MEMORY_KIB,
+    time_cost=ACCOUNTS_ARGON2_TIME_COST,
+    parallelism=ACCOUNTS_ARGON2_PARALLELISM,
+):
+    raise ImproperlyConfigured(
+        f"{problem}, got ARGON2_MEMORY_KIB={ACCOUNTS_ARGON2_MEMORY_KIB}, "
+        f"ARGON2_TIME_COST={ACCOUNTS_ARGON2_TIME_COST}, "
+        f"ARGON2_PARALLELISM={ACCOUNTS_ARGON2_PARALLELISM}."
+    )
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "guichet.accounts.hashers.ServerArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 # A4: the CNIL 2022 criteria (guichet/accounts/passwords.py) replace Django's defaults.

@@ -1,0 +1,73 @@
+"""The fast form renderer writes exactly what Django's widget templates write."""
+
+import datetime
+
+import pytest
+from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.utils.safestring import mark_safe
+
+from guichet.core.form_renderer import FastInputRenderer, input_html
+
+TRICKY = ['a<b>"c"&d\'e', mark_safe("<b>sûr</b>"), "", 0, 12.5, "  espaces  "]
+WIDGETS = [
+    forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
+    forms.TextInput(attrs={"required": True, "disabled": False, "data-x": 'q"<>'}),
+    forms.EmailInput(),
+    forms.PasswordInput(render_value=True, attrs={"autocomplete": "current-password"}),
+    forms.PasswordInput(),
+    forms.HiddenInput(),
+    forms.NumberInput(attrs={"min": 1, "max": 28, "step": 1}),
+    forms.CheckboxInput(),
+    forms.DateInput(),
+    forms.URLInput(),
+    forms.TimeInput(),
+    forms.DateTimeInput(),
+    forms.FileInput(),
+]
+VALUES = [None, True, False, datetime.date(2026, 11, 27), *TRICKY]
+
+
+@pytest.mark.parametrize("widget", WIDGETS, ids=lambda widget: type(widget).__name__)
+def test_it_writes_what_the_templates_write(widget):
+    fast, django = FastInputRenderer(), DjangoTemplates()
+    for value in VALUES:
+        for attrs in (None, {"id": "id_champ", "aria-describedby": "id_champ_helptext"}):
+            expected = widget.render("champ", value, attrs=attrs, renderer=django)
+            assert widget.render("champ", value, attrs=attrs, renderer=fast) == expected
+
+
+def test_other_widgets_still_go_through_the_templates():
+    fast, django = FastInputRenderer(), DjangoTemplates()
+    choices = [("5", "le 5"), ("<x>", "« 10 »")]
+    for widget in (
+        forms.Select(choices=choices),
+        forms.RadioSelect(choices=choices),
+        forms.Textarea(),
+        forms.CheckboxSelectMultiple(choices=choices),
+    ):
+        assert widget.render("c", "5", renderer=fast) == widget.render("c", "5", renderer=django)
+
+
+def test_a_form_renders_the_same():
+    class Form(forms.Form):
+        login = forms.CharField(help_text="Aide <b>", max_length=80)
+        password = forms.CharField(widget=forms.PasswordInput)
+        day = forms.ChoiceField(choices=[("5", "5")], widget=forms.RadioSelect)
+        accept = forms.BooleanField()
+
+    for data in (None, {"login": 'x"<', "password": "p", "day": "9"}):
+        fast = Form(data, renderer=FastInputRenderer()).as_div()
+        assert fast == Form(data, renderer=DjangoTemplates()).as_div()
+
+
+def test_the_input_widgets_take_the_python_path():
+    assert "django/forms/widgets/text.html" in FastInputRenderer()._python_templates
+    assert "django/forms/widgets/input.html" in FastInputRenderer()._python_templates
+
+
+def test_an_input_is_escaped_like_a_template():
+    widget = {"type": "text", "name": 'n"', "value": "<&>", "attrs": {"placeholder": "'"}}
+    assert input_html(widget) == (
+        '<input type="text" name="n&quot;" value="&lt;&amp;&gt;" placeholder="&#x27;">'
+    )

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import django.forms
 from django.forms.renderers import DjangoTemplates
+from django.template import Context
+from django.template.base import render_value_in_context
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData
@@ -42,38 +44,86 @@ def _as_text(value) -> str:
     return text if isinstance(value, SafeData) else conditional_escape(text)
 
 
-def input_html(widget: dict) -> str:
-    """django/forms/widgets/input.html and attrs.html, in Python."""
-    parts = [
-        f'<input type="{conditional_escape(widget["type"])}" '
-        f'name="{conditional_escape(widget["name"])}"'
-    ]
-    if widget["value"] is not None:
-        parts.append(f' value="{_as_text(widget["value"])}"')
-    for name, value in widget["attrs"].items():
+def _shown(value) -> str:
+    """`{{ value }}` in the form renderer's templates (a fresh context: autoescaped)."""
+    return render_value_in_context(value, Context())
+
+
+def _attrs(attrs: dict) -> str:
+    """django/forms/widgets/attrs.html."""
+    parts = []
+    for name, value in attrs.items():
         if value is False:
             continue
-        parts.append(f" {conditional_escape(name)}")
+        parts.append(f" {_shown(name)}")
         if value is not True:
             parts.append(f'="{_as_text(value)}"')
-    parts.append(">")
     return "".join(parts)
+
+
+def input_html(widget: dict) -> str:
+    """django/forms/widgets/input.html, in Python."""
+    value = "" if widget["value"] is None else f' value="{_as_text(widget["value"])}"'
+    return (
+        f'<input type="{_shown(widget["type"])}" name="{_shown(widget["name"])}"'
+        f"{value}{_attrs(widget['attrs'])}>"
+    )
+
+
+def option_html(option: dict) -> str:
+    """django/forms/widgets/select_option.html, in Python."""
+    return (
+        f'<option value="{_as_text(option["value"])}"{_attrs(option["attrs"])}>'
+        f"{_shown(option['label'])}</option>"
+    )
+
+
+def select_html(widget: dict) -> str:
+    """django/forms/widgets/select.html, its options included (before the final strip())."""
+    parts = [f'<select name="{_shown(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, group_choices, _ in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{_shown(group_name)}">')
+        for option in group_choices:
+            parts.append(f"\n  {option_html(option)}\n")
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
+
+
+def textarea_html(widget: dict) -> str:
+    """django/forms/widgets/textarea.html, in Python."""
+    value = _shown(widget["value"]) if widget["value"] else ""
+    name, attrs = _shown(widget["name"]), _attrs(widget["attrs"])
+    return f'<textarea name="{name}"{attrs}>\n{value}</textarea>'
 
 
 class FastInputRenderer(DjangoTemplates):
     @cached_property
-    def _python_templates(self) -> frozenset[str]:
-        """The input widgets' templates, unless an installed app overrides one of them."""
-        names = set()
-        for kind in ("input", "attrs", *INPUT_WIDGETS):
+    def _python_templates(self) -> dict:
+        """Template name → its Python version, unless an installed app overrides a template."""
+        kinds = ("attrs", "select_option", "select", "textarea", "input", *INPUT_WIDGETS)
+        for kind in kinds:
             name = f"django/forms/widgets/{kind}.html"
             if Path(self.engine.get_template(name).origin.name).parent != _DJANGO_WIDGETS:
-                return frozenset()
-            if kind != "attrs":
-                names.add(name)
-        return frozenset(names)
+                return {}
+        writers = {f"django/forms/widgets/{kind}.html": input_html for kind in kinds[4:]}
+        writers["django/forms/widgets/select.html"] = select_html
+        writers["django/forms/widgets/textarea.html"] = textarea_html
+        return writers
 
     def render(self, template_name, context, request=None):
-        if template_name in self._python_templates and "widget" in context:
-            return input_html(context["widget"])
+        writer = self._python_templates.get(template_name)
+        if writer is not None and "widget" in context and self._plain(context["widget"]):
+            return writer(context["widget"])
         return super().render(template_name, context, request=request)
+
+    @staticmethod
+    def _plain(widget: dict) -> bool:
+        """No option asks for a template of its own."""
+        return all(
+            option.get("template_name") == "django/forms/widgets/select_option.html"
+            for _, options, _ in widget.get("optgroups", ())
+            for option in options
+        )

@@ -37,16 +37,26 @@ def test_it_writes_what_the_templates_write(widget):
             assert widget.render("champ", value, attrs=attrs, renderer=fast) == expected
 
 
-def test_other_widgets_still_go_through_the_templates():
+def test_selects_textareas_and_other_widgets_render_the_same():
     fast, django = FastInputRenderer(), DjangoTemplates()
-    choices = [("5", "le 5"), ("<x>", "« 10 »")]
+    choices = [("", "---------"), ("5", "le 5"), ("<x>", "« 10 » & <b>"), (7, 7)]
+    grouped = [("Groupe <1>", [("a", "A"), ("b", "B")]), ("c", "C"), ("", [("d", "D")])]
     for widget in (
         forms.Select(choices=choices),
+        forms.Select(choices=grouped, attrs={"required": True, "aria-invalid": "true"}),
+        forms.SelectMultiple(choices=grouped),
+        forms.NullBooleanSelect(),
         forms.RadioSelect(choices=choices),
         forms.Textarea(),
+        forms.Textarea(attrs={"rows": 5, "maxlength": 5000}),
         forms.CheckboxSelectMultiple(choices=choices),
     ):
-        assert widget.render("c", "5", renderer=fast) == widget.render("c", "5", renderer=django)
+        for value in ("5", "<x>", "a", ["a", "d"], "", None, 'texte\n<script>"', mark_safe("<i>")):
+            try:
+                expected = widget.render("c", value, renderer=django)
+            except TypeError:  # NullBooleanSelect and a list: Django's own refusal
+                continue
+            assert widget.render("c", value, renderer=fast) == expected, (widget, value)
 
 
 def test_a_form_renders_the_same():
@@ -64,6 +74,7 @@ def test_a_form_renders_the_same():
 def test_the_input_widgets_take_the_python_path():
     assert "django/forms/widgets/text.html" in FastInputRenderer()._python_templates
     assert "django/forms/widgets/input.html" in FastInputRenderer()._python_templates
+    assert "django/forms/widgets/select.html" in FastInputRenderer()._python_templates
 
 
 def test_an_input_is_escaped_like_a_template():

@@ -103,24 +103,46 @@ def _active_subscriptions(customer_id, day):
     )
 
 
-# Built and compiled once a day per process (guichet/core/prepared.py): building this query
-# took ten times as long as running it, on every page that shows the offer.
+def _ended_subscriptions(customer_id, day):
+    """The last 20 ended subscriptions' fields and their products'."""
+    return (
+        Subscription.objects.filter(customer_id=customer_id)
+        .ended(day)
+        .order_by("-end_date")
+        .values_list(*_SUBSCRIPTION_FIELDS, *(f"product__{name}" for name in _PRODUCT_FIELDS))[:20]
+    )
+
+
+# Built and compiled once a day per process (guichet/core/prepared.py): building these
+# queries took ten times as long as running them, on every page that shows the offer.
 _ACTIVE_SUBSCRIPTIONS = PreparedQuery(_active_subscriptions)
+_ENDED_SUBSCRIPTIONS = PreparedQuery(_ended_subscriptions)
+
+
+def _subscription(row) -> Subscription:
+    """As select_related("product") makes them: the subscription, its product loaded."""
+    count = len(_SUBSCRIPTION_FIELDS)
+    subscription = Subscription.from_db("default", _SUBSCRIPTION_FIELDS, row[:count])
+    product_values = row[count : count + len(_PRODUCT_FIELDS)]
+    subscription.product = Product.from_db("default", _PRODUCT_FIELDS, product_values)
+    return subscription
 
 
 def current_offer(customer) -> Offer:
     """One query, however many subscriptions the customer has (and their pending
     terminations)."""
     offer = Offer()
-    rows = _ACTIVE_SUBSCRIPTIONS.rows(customer.pk, key=(timezone.localdate(),))
-    count = len(_SUBSCRIPTION_FIELDS)
-    for row in rows:
-        # As select_related("product") makes them: the subscription, its product loaded.
-        subscription = Subscription.from_db("default", _SUBSCRIPTION_FIELDS, row[:count])
-        subscription.product = Product.from_db("default", _PRODUCT_FIELDS, row[count:-1])
+    for row in _ACTIVE_SUBSCRIPTIONS.rows(customer.pk, key=(timezone.localdate(),)):
+        subscription = _subscription(row)
         subscription.termination_date = row[-1]
         if subscription.product.kind == ProductKind.BUNDLE:
             offer.bundles.append(subscription)
         else:
             offer.by_kind.setdefault(subscription.product.kind, []).append(subscription)
     return offer
+
+
+def ended_subscriptions(customer) -> list[Subscription]:
+    """The customer's last 20 ended services (with their products), the latest first."""
+    rows = _ENDED_SUBSCRIPTIONS.rows(customer.pk, key=(timezone.localdate(),))
+    return [_subscription(row) for row in rows]

@@ -92,6 +92,16 @@ def select_html(widget: dict) -> str:
     return "".join(parts)
 
 
+def input_option_html(widget: dict) -> str:
+    """django/forms/widgets/input_option.html (a radio or checkbox choice), in Python."""
+    if not widget.get("wrap_label"):
+        return input_html(widget)
+    target = widget["attrs"].get("id")
+    target = f' for="{_shown(target)}"' if target else ""
+    # input.html ends with a new line, kept inside the label.
+    return f"<label{target}>{input_html(widget)}\n {_shown(widget['label'])}</label>"
+
+
 def textarea_html(widget: dict) -> str:
     """django/forms/widgets/textarea.html, in Python."""
     value = _shown(widget["value"]) if widget["value"] else ""
@@ -103,12 +113,24 @@ class FastInputRenderer(DjangoTemplates):
     @cached_property
     def _python_templates(self) -> dict:
         """Template name → its Python version, unless an installed app overrides a template."""
-        kinds = ("attrs", "select_option", "select", "textarea", "input", *INPUT_WIDGETS)
+        kinds = (
+            "attrs",
+            "select_option",
+            "input_option",
+            "radio_option",
+            "checkbox_option",
+            "select",
+            "textarea",
+            "input",
+            *INPUT_WIDGETS,
+        )
         for kind in kinds:
             name = f"django/forms/widgets/{kind}.html"
             if Path(self.engine.get_template(name).origin.name).parent != _DJANGO_WIDGETS:
                 return {}
-        writers = {f"django/forms/widgets/{kind}.html": input_html for kind in kinds[4:]}
+        writers = {f"django/forms/widgets/{kind}.html": input_html for kind in kinds[7:]}
+        for kind in ("input_option", "radio_option", "checkbox_option"):
+            writers[f"django/forms/widgets/{kind}.html"] = input_option_html
         writers["django/forms/widgets/select.html"] = select_html
         writers["django/forms/widgets/textarea.html"] = textarea_html
         return writers

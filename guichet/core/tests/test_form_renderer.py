@@ -71,6 +71,25 @@ def test_a_form_renders_the_same():
         assert fast == Form(data, renderer=DjangoTemplates()).as_div()
 
 
+def test_each_radio_and_checkbox_choice_renders_the_same():
+    choices = [("5", "le 5"), ("<x>", "« 10 » & <b>")]
+
+    class Form(forms.Form):
+        day = forms.ChoiceField(choices=choices, widget=forms.RadioSelect)
+        days = forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple)
+        bare = forms.ChoiceField(choices=choices, widget=forms.RadioSelect(attrs={"id": ""}))
+
+    for initial in ({}, {"day": "<x>", "days": ["5", "<x>"]}):
+        fast = Form(initial=initial, renderer=FastInputRenderer())
+        django = Form(initial=initial, renderer=DjangoTemplates())
+        for name in ("day", "days", "bare"):
+            for mine, theirs in zip(fast[name], django[name], strict=True):
+                assert str(mine) == str(theirs)
+                assert mine.tag() == theirs.tag()
+                assert mine.tag(wrap_label=True) == theirs.tag(wrap_label=True)
+            assert str(fast[name]) == str(django[name])
+
+
 def test_the_input_widgets_take_the_python_path():
     assert "django/forms/widgets/text.html" in FastInputRenderer()._python_templates
     assert "django/forms/widgets/input.html" in FastInputRenderer()._python_templates

@@ -390,13 +390,21 @@ def wrk(port: int, path: str, cookies: dict, args, duration: float | None = None
     command.append(f"http://127.0.0.1:{port}{path}")
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, flags=re.M))
+    latency = dict(re.findall(r"^\s*(50|99)(?:\.0+)?%\s+([\d.]+(?:us|ms|s|m))", output, flags=re.M))
     errors = []
+    if "50" not in latency or "99" not in latency:
+        errors.append(f"no latency distribution in wrk's output: {output!r}")
     if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
         errors.append(f"{match.group(1)} non-2xx/3xx responses")
     if match := re.search(r"Socket errors: (.*)", output):
         errors.append(f"socket errors: {match.group(1)}")
-    return {"rps": rps, "p50": _ms(latency["50"]), "p99": _ms(latency["99"]), "errors": errors}
+    nan = float("nan")
+    return {
+        "rps": rps,
+        "p50": _ms(latency["50"]) if "50" in latency else nan,
+        "p99": _ms(latency["99"]) if "99" in latency else nan,
+        "errors": errors,
+    }
 
 
 def print_table(results: dict, args) -> None:

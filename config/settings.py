@@ -113,6 +113,10 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, the <input> widgets written in Python (same HTML, a third of the
+# time of a page with a form): guichet/core/form_renderer.py.
+FORM_RENDERER = "guichet.core.form_renderer.FastInputRenderer"
+
 # Database: SQLite by default, PostgreSQL (or any engine) through DATABASE_URL.
 DATABASES = {
     "default": dj_database_url.parse(

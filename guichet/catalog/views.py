@@ -7,8 +7,7 @@ from django.utils.translation import gettext
 
 from guichet.core.decorators import customer_required
 
-from .models import Subscription
-from .offer import SECTIONS_BY_SLUG, current_offer
+from .offer import SECTIONS_BY_SLUG, current_offer, ended_subscriptions
 
 
 @customer_required
@@ -22,12 +21,7 @@ def services(request, section: str | None = None):
     sections = [pair for pair in offer.sections() if selected is None or pair[0] == selected]
     ended = []
     if selected is None:
-        ended = list(
-            Subscription.objects.for_customer(request.customer)
-            .ended()
-            .select_related("product")
-            .order_by("-end_date")[:20]
-        )
+        ended = ended_subscriptions(request.customer)
     breadcrumbs = [(gettext("Mes services"), reverse("catalog:services") if selected else None)]
     if selected:
         breadcrumbs.append((selected.title, None))

@@ -13,6 +13,7 @@ from django.db.models import F, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from guichet.billing.models import Invoice
+from guichet.core.prepared import PreparedQuery
 
 from .models import Allocation, Payment
 
@@ -52,15 +53,17 @@ def settled_cents_expression():
     return Coalesce(Subquery(allocated, output_field=IntegerField()), Value(0))
 
 
-def balance_for(customer) -> Balance:
-    """Two queries: the open invoices with what settled them, and the customer's credit."""
-    open_invoices = list(
-        Invoice.objects.for_customer(customer)
+def _open_invoices(customer_id):
+    return (
+        Invoice.objects.filter(customer_id=customer_id)
         .exclude(status=Invoice.Status.PAID)
         .annotate(remaining=F("total_incl_vat_cents") - settled_cents_expression())
         .filter(remaining__gt=0)
         .values_list("remaining", "due_date", "payment_method")
     )
+
+
+def _unspent_payments(customer_id):
     spent = (
         Allocation.objects.filter(payment_id=OuterRef("pk"))
         .order_by()
@@ -68,15 +71,28 @@ def balance_for(customer) -> Balance:
         .annotate(total=Sum("amount_cents"))
         .values("total")
     )
-    credit = (
-        Payment.objects.for_customer(customer)
+    return (
+        Payment.objects.filter(customer_id=customer_id)
         .confirmed()
         .annotate(
             unspent=F("amount_cents")
             - Coalesce(Subquery(spent, output_field=IntegerField()), Value(0))
         )
-        .aggregate(credit=Coalesce(Sum("unspent"), Value(0)))["credit"]
+        .order_by()
+        .values_list("unspent")
     )
+
+
+# Built and compiled once per process (guichet/core/prepared.py): every page showing the
+# balance would otherwise spend more time building these two queries than running them.
+_OPEN_INVOICES = PreparedQuery(_open_invoices)
+_UNSPENT_PAYMENTS = PreparedQuery(_unspent_payments)
+
+
+def balance_for(customer) -> Balance:
+    """Two queries: the open invoices with what settled them, and the customer's credit."""
+    open_invoices = _OPEN_INVOICES.rows(customer.pk)
+    credit = sum(unspent for (unspent,) in _UNSPENT_PAYMENTS.rows(customer.pk))
     return Balance(
         owed_cents=sum(remaining for remaining, _, _ in open_invoices),
         credit_cents=credit,

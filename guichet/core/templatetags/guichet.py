@@ -1,7 +1,9 @@
-"""Template filters for money, dates and phone numbers in the active language."""
+"""Template filters for money, dates and phone numbers in the active language; `{% memo %}`."""
 
 from django import template
 from django.conf import settings
+from django.template.base import token_kwargs
+from django.utils import translation
 
 from guichet.core import formatting
 
@@ -43,3 +45,55 @@ def languages_offered():
 def lines(text):
     """Split a text field into its non-empty lines."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class MemoNode(template.Node):
+    """A block rendered once per process for each language and set of values, then reused.
+
+    The block sees nothing but the values named in the tag and `brand` (the operator's, fixed
+    for the process): it is rendered in a context of its own, so it cannot show anything the
+    key does not hold, a customer's data or a CSRF token least of all (such a variable renders
+    empty there, which the page tests see). The key is the language and those values.
+    """
+
+    # Enough for every language × page × menu state; past it the memo starts again.
+    MAX_ENTRIES = 512
+
+    def __init__(self, nodelist, values):
+        self.nodelist = nodelist
+        self.values = values
+        self.rendered = {}
+
+    def render(self, context):
+        values = {name: value.resolve(context) for name, value in self.values.items()}
+        key = (translation.get_language(), *sorted(values.items()))
+        html = self.rendered.get(key)
+        if html is None:
+            isolated = template.Context(
+                {**values, "brand": settings.GUICHET_BRAND},
+                autoescape=context.autoescape,
+                use_l10n=context.use_l10n,
+                use_tz=context.use_tz,
+            )
+            isolated.template = context.template
+            html = self.nodelist.render(isolated)
+            if len(self.rendered) >= self.MAX_ENTRIES:
+                self.rendered.clear()
+            self.rendered[key] = html
+        return html
+
+
+@register.tag
+def memo(parser, token):
+    """`{% memo name=value ... %}…{% endmemo %}`: the same HTML for the same language and values.
+
+    For the parts of every page that depend on no one (the menu, the footer's links): only
+    the named values (hashable: strings, booleans) and `brand` are visible inside.
+    """
+    bits = token.split_contents()[1:]
+    values = token_kwargs(bits, parser, support_legacy=False)
+    if bits:
+        raise template.TemplateSyntaxError("memo takes only name=value arguments")
+    nodelist = parser.parse(("endmemo",))
+    parser.delete_first_token()
+    return MemoNode(nodelist, values)

@@ -1,0 +1,52 @@
+"""Read queries the ORM builds and compiles once per process, then runs with other values.
+
+Building a queryset with subqueries and compiling it costs milliseconds of Python, ten times
+what the database takes to run it: on the home page, the balance and the offer were half the
+time of the page. A `PreparedQuery` asks the ORM once (per database and key, e.g. the day) for
+the SQL of a `values_list()` queryset built for a marker id, then runs that SQL with the
+caller's id in the marker's place, through the same cursor (so query counts and logging see
+it) and the same type converters as the ORM. Same query, same rows; no second SQL dialect.
+"""
+
+from collections.abc import Callable, Hashable
+
+from django.db import connections
+from django.db.models import QuerySet
+
+# An id no row has; only ever a placeholder in the compiled parameters.
+MARKER = -7_101_202_303
+
+
+class PreparedQuery:
+    # Keys are few (a database, a day): past this many, the cache starts again.
+    MAX_ENTRIES = 16
+
+    def __init__(self, build: Callable[..., QuerySet]):
+        """`build(marker, *key)` returns a values_list() queryset filtered on `marker`."""
+        self.build = build
+        self._compiled: dict = {}
+
+    def _compile(self, using: str, key: tuple):
+        queryset = self.build(MARKER, *key)
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        positions = [index for index, param in enumerate(params) if param == MARKER]
+        if not positions:
+            raise ValueError("the prepared queryset does not filter on its marker")
+        if len(self._compiled) >= self.MAX_ENTRIES:
+            self._compiled.clear()
+        self._compiled[using, key] = compiled = (compiler, sql, tuple(params), positions)
+        return compiled
+
+    def rows(self, value: int, *, key: tuple[Hashable, ...] = (), using: str = "default"):
+        """The rows of the queryset built for `value` (and `key`), as the ORM returns them."""
+        compiled = self._compiled.get((using, key)) or self._compile(using, key)
+        compiler, sql, params, positions = compiled
+        params = list(params)
+        for index in positions:
+            params[index] = value
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+        # The ORM's converters (dates from SQLite's text, decimals, booleans...).
+        return list(compiler.results_iter(results=[fetched], tuple_expected=True))

@@ -10,7 +10,9 @@ import functools
 import hashlib
 import logging
 import mimetypes
+from dataclasses import dataclass
 from itertools import groupby
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -25,6 +27,7 @@ from ..money import format_rate
 logger = logging.getLogger(__name__)
 
 PDF_VARIANT = "pdf/a-3b"
+STYLESHEET = Path(__file__).resolve().parent.parent / "templates" / "billing" / "invoice_pdf.css"
 
 
 class DocumentUnavailable(Exception):
@@ -41,14 +44,60 @@ def invoice_language(invoice: Invoice) -> str:
 
 
 def invoice_pdf_bytes(invoice: Invoice, *, language: str | None = None) -> bytes:
-    """Render the invoice as a tagged PDF/A-3b document, in the customer's language."""
+    """Render the invoice as a tagged PDF/A-3b document, in the customer's language.
+
+    The same invoice gives the same bytes in any process, at any time: the document's dates
+    are its issue date (the template's dcterms meta), its identifier comes from its number,
+    and nothing else in it depends on the clock, the process or the machine's state.
+    """
+    html = invoice_html(invoice, language=language or invoice_language(invoice))
+    return invoice_pdf_from_html(html, number=invoice.number)
+
+
+def invoice_pdf_from_html(html: str, *, number: str) -> bytes:
+    """WeasyPrint's part: the invoice's HTML drawn as a tagged PDF/A-3b document."""
     from weasyprint import HTML
+
+    renderer = _renderer()
+    return HTML(string=html, url_fetcher=renderer.url_fetcher).write_pdf(
+        stylesheets=[renderer.stylesheet],
+        font_config=renderer.font_config,
+        cache=renderer.image_cache,
+        pdf_variant=PDF_VARIANT,
+        pdf_tags=True,
+        # /ID: its first half is the document's permanent identifier (the second is a hash of
+        # the content, by pydyf); without it pydyf uses the content hash for both.
+        pdf_identifier=sha256(f"guichet invoice {number}".encode())[:32],
+    )
+
+
+@dataclass(frozen=True)
+class _Renderer:
+    """What WeasyPrint would otherwise load again for every invoice, kept per process."""
+
+    url_fetcher: object
+    stylesheet: object
+    font_config: object
+    # Images by URL (the logo, a data: URI): decoded once.
+    image_cache: dict
+
+
+@functools.cache
+def _renderer() -> _Renderer:
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 
-    # The template embeds everything it shows: nothing is fetched, from the network or disk.
-    fetcher = URLFetcher(allowed_protocols={"data"})
-    html = invoice_html(invoice, language=language or invoice_language(invoice))
-    return HTML(string=html, url_fetcher=fetcher).write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+    font_config = FontConfiguration()
+    with open(STYLESHEET, encoding="utf-8") as css:
+        stylesheet = CSS(string=css.read(), font_config=font_config)
+    return _Renderer(
+        # The template embeds everything it shows: nothing is fetched, from the network or disk.
+        url_fetcher=URLFetcher(allowed_protocols={"data"}),
+        stylesheet=stylesheet,
+        font_config=font_config,
+        image_cache={},
+    )
 
 
 def invoice_html(invoice: Invoice, *, language: str) -> str:

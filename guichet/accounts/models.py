@@ -109,6 +109,10 @@ class SecurityEvent(models.Model):
             gettext_lazy("Double authentification activée"),
         )
         BACKUP_CODES_RENEWED = "backup_codes_renewed", gettext_lazy("Codes de secours renouvelés")
+        SECOND_FACTOR_RESET = (
+            "second_factor_reset",
+            gettext_lazy("Double authentification réinitialisée"),
+        )
 
     user = models.ForeignKey(
         User,

@@ -223,6 +223,19 @@ def staff_totp_confirm(*, request, user: User, token: str) -> tuple[TOTPDevice, 
     return device, codes
 
 
+@transaction.atomic
+def staff_second_factor_reset(*, user: User) -> str:
+    """A staff member who lost both the phone and the backup codes: the app and the codes
+    go, one single-use code comes back for the next login, which asks to enrol again."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    (code,) = staff_backup_codes_create(user=user, name="Code de première connexion", count=1)
+    security_event_record(
+        user=user, kind=SecurityEvent.Kind.SECOND_FACTOR_RESET, detail=BACK_OFFICE
+    )
+    return code
+
+
 def staff_backup_codes_renew(*, request, user: User) -> list[str]:
     """« Nouveaux codes de secours » (the caller checked the password again): the old codes
     stop working, ten new ones are returned to be shown once."""

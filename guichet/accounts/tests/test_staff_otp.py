@@ -210,3 +210,25 @@ def test_a_newcomer_cannot_renew_codes_before_enrolling(client, newcomer):
     log_in(client, code)
     response = client.get(RENEW)
     assert response.status_code == 302 and response["Location"] == ENROL
+
+
+def test_staffresetotp_gives_a_new_first_login_code(newcomer):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    user, first_code = newcomer
+    enrolled = Client()
+    log_in(enrolled, first_code)
+    _, codes = enrol(enrolled)
+    out = StringIO()
+    call_command("staffresetotp", "marie", stdout=out)
+    code = re.search(r"connexion : (\S+)", out.getvalue()).group(1)
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    assert not StaticToken.objects.filter(token__in=[backup_code_digest(c) for c in codes])
+    browser = Client()
+    assert log_in(browser, code).status_code == 302
+    assert browser.get("/back-office/")["Location"] == ENROL
+    assert SecurityEvent.objects.filter(
+        user=user, kind=SecurityEvent.Kind.SECOND_FACTOR_RESET
+    ).exists()

@@ -177,7 +177,9 @@ def staff_totp_confirm(*, request, user: User, token: str) -> tuple[TOTPDevice, 
     """The first code from the app confirms it: the first-login code(s) go, ten new backup
     codes come (returned to be shown once). A wrong code raises ValidationError and leaves
     the device unconfirmed; django-otp's throttle makes each wrong try wait longer."""
+    token = "".join((token or "").split())
     with transaction.atomic():
+        # Locked: two tabs sending the code at once confirm once and show one set of codes.
         device = (
             TOTPDevice.objects.select_for_update()
             .filter(user=user, confirmed=False)
@@ -187,38 +189,36 @@ def staff_totp_confirm(*, request, user: User, token: str) -> tuple[TOTPDevice, 
         if device is None:
             raise ValidationError(gettext("Aucune application n'est en cours d'activation."))
         allowed, _ = device.verify_is_allowed()
-        token = "".join((token or "").split())
-        if not allowed:
-            raise ValidationError(
-                gettext("Trop d'essais : patientez quelques secondes avant de recommencer.")
+        # A wrong code is counted by django-otp's throttle (saved here, not rolled back: the
+        # error is raised once the transaction is over).
+        right = allowed and device.verify_token(token)
+        if right:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            codes = _backup_codes_replace(user=user)
+            staff_access_record(
+                request=request,
+                action=StaffAccess.Action.ADD,
+                model=TOTPDevice,
+                obj=device,
+                detail="double authentification activée",
             )
-    with transaction.atomic():
-        # verify_token records a failure (its throttle) in its own save: kept even if wrong.
-        right = device.verify_token(token)
+            security_event_record(
+                user=user,
+                kind=SecurityEvent.Kind.SECOND_FACTOR_ENROLLED,
+                request=request,
+                detail=BACK_OFFICE,
+            )
+    if not allowed:
+        raise ValidationError(
+            gettext("Trop d'essais : patientez quelques secondes avant de recommencer.")
+        )
     if not right:
         raise ValidationError(
             gettext(
                 "Ce code n'est pas le bon. Vérifiez l'heure de votre téléphone et saisissez "
                 "le code à 6 chiffres affiché maintenant par l'application."
             )
-        )
-    with transaction.atomic():
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-        codes = _backup_codes_replace(user=user)
-        staff_access_record(
-            request=request,
-            action=StaffAccess.Action.ADD,
-            model=TOTPDevice,
-            obj=device,
-            detail="double authentification activée",
-        )
-        security_event_record(
-            user=user,
-            kind=SecurityEvent.Kind.SECOND_FACTOR_ENROLLED,
-            request=request,
-            detail=BACK_OFFICE,
         )
     return device, codes
 

@@ -94,12 +94,15 @@ def staff(db):
 
 @pytest.fixture
 def staff_login():
-    """Log a staff member in to the back office, second factor (J2) included."""
+    """Log a staff member in to the back office, second factor (J2) included: an enrolled
+    authenticator app (issue 11: staff without one only see the enrolment page)."""
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     def login(client, user):
-        device, _ = StaticDevice.objects.get_or_create(user=user, name="test")
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, name="test", defaults={"confirmed": True}
+        )
         client.force_login(user, backend="guichet.accounts.backends.StaffBackend")
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("guichet.privacy.urls")),
     path("", include("guichet.core.urls")),
     path("", include("guichet.api.urls")),
+    path("back-office/double-authentification/", include("guichet.accounts.staff_otp_urls")),
     path("back-office/", admin.site.urls),
     path("altcha/", include("altcha_django.urls")),
 ]

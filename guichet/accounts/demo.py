@@ -5,12 +5,19 @@ Their password is published (README, `make demo`): the demo app loads them only 
 
 from collections.abc import Iterable
 
+from django.utils.crypto import salted_hmac
 from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from guichet.customers.models import Customer
 
 from .models import User
-from .services import customer_user_create, staff_backup_codes_create, staff_create
+from .services import (
+    backup_code_digest,
+    customer_user_create,
+    staff_backup_codes_create,
+    staff_create,
+)
 
 DEMO_PASSWORD = "Demo-Guichet-2026!"
 DEMO_STAFF_USERNAME = "operateur"
@@ -33,16 +40,32 @@ def demo_users(*, customers: Iterable[Customer]) -> int:
         )
         # The back office asks for a second factor (J2): the demo gives backup codes.
         staff_backup_codes_create(
-            user=staff, name="Codes de secours (démo)", count=DEMO_STAFF_CODES
+            user=staff,
+            name="Codes de secours (démo)",
+            count=DEMO_STAFF_CODES,
+            codes=_demo_codes(),
         )
+        # Enrolled already, so that every visitor logs in with the codes shown, not with an
+        # app on the phone of the first one (enrolment is forced on staff without one).
+        TOTPDevice.objects.create(user=staff, name="Application (démo)", confirmed=True)
         created += 1
     return created
 
 
+def _demo_codes() -> list[str]:
+    """The demo operator's codes, made again from the secret key when they are shown: the
+    database only keeps their hashes, like everyone's."""
+    return [
+        salted_hmac("guichet.demo_staff_code", str(n)).hexdigest()[:8]
+        for n in range(DEMO_STAFF_CODES)
+    ]
+
+
 def demo_staff_codes() -> list[str]:
     """The demo operator's unused backup codes (each works once)."""
-    return list(
+    unused = set(
         StaticToken.objects.filter(device__user__username=DEMO_STAFF_USERNAME).values_list(
             "token", flat=True
         )
     )
+    return [code for code in _demo_codes() if backup_code_digest(code) in unused]

@@ -207,3 +207,32 @@ class StaffLoginForm(AdminAuthenticationForm):
                 raise forms.ValidationError(self.result.error, code="invalid_login")
             self.user_cache = self.result.user
         return self.cleaned_data
+
+
+class TotpConfirmForm(forms.Form):
+    """Issue 11: the first code of the authenticator app confirms its enrolment."""
+
+    token = forms.CharField(
+        label=gettext_lazy("Code à 6 chiffres"),
+        max_length=12,
+        help_text=gettext_lazy("Le code affiché maintenant par votre application."),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+
+class BackupCodesRenewForm(forms.Form):
+    """« Nouveaux codes de secours » asks the password again (a session left open is not
+    enough to replace them)."""
+
+    password = forms.CharField(
+        label=gettext_lazy("Mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

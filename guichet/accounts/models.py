@@ -103,6 +103,16 @@ class SecurityEvent(models.Model):
             "throttle_lifted",
             gettext_lazy("Blocage de connexion levé par le personnel"),
         )
+        # Issue 11: the back office's second factor, enrolled at first login and renewed.
+        SECOND_FACTOR_ENROLLED = (
+            "second_factor_enrolled",
+            gettext_lazy("Double authentification activée"),
+        )
+        BACKUP_CODES_RENEWED = "backup_codes_renewed", gettext_lazy("Codes de secours renouvelés")
+        SECOND_FACTOR_RESET = (
+            "second_factor_reset",
+            gettext_lazy("Double authentification réinitialisée"),
+        )
 
     user = models.ForeignKey(
         User,

@@ -11,15 +11,19 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from guichet.core.emails import SecretLinkUnavailable, email_queue, secret_link_builder
 from guichet.core.formatting import format_date
+from guichet.core.models import StaffAccess
 from guichet.core.net import client_ip, valid_ip
+from guichet.core.staff_audit import staff_access_record
 from guichet.customers.models import Customer
 
 from . import throttle
@@ -116,13 +120,140 @@ def staff_member_create(*, username: str, email: str, password: str, role: str) 
     return user, code
 
 
+BACKUP_CODES_COUNT = 10
+
+
+def backup_code_digest(code: str) -> str:
+    """What the database keeps of a backup code: a keyed hash, never the code itself.
+
+    django-otp's StaticToken takes 16 characters and compares them as typed; the login hashes
+    the typed code the same way before asking the device. Keyed with SECRET_KEY, so that a
+    copy of the database alone gives no way to try every 8-character code.
+    """
+    normalized = "".join((code or "").split()).lower()
+    return salted_hmac("guichet.backup_code", normalized, algorithm="sha256").hexdigest()[:16]
+
+
 @transaction.atomic
-def staff_backup_codes_create(*, user: User, name: str, count: int) -> list[str]:
-    """A device of single-use backup codes (the second factor without an authenticator app)."""
+def staff_backup_codes_create(
+    *, user: User, name: str, count: int, codes: list[str] | None = None
+) -> list[str]:
+    """A device of single-use backup codes (the second factor without an authenticator app).
+
+    Returns the codes, which only the caller sees: the database keeps their hashes. The demo
+    passes codes it can make again to show them.
+    """
     device = StaticDevice.objects.create(user=user, name=name)
-    tokens = [StaticToken.random_token() for _ in range(count)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=t) for t in tokens)
+    tokens = codes if codes is not None else [StaticToken.random_token() for _ in range(count)]
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=backup_code_digest(t)) for t in tokens
+    )
     return tokens
+
+
+def staff_totp_device_pending(*, user: User) -> TOTPDevice:
+    """The authenticator app being enrolled: the user's unconfirmed TOTP device, made once
+    (the QR code stays the same when the page is shown again)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=user, name=gettext("Application d'authentification"), confirmed=False
+        )
+    return device
+
+
+def staff_has_totp(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def _backup_codes_replace(*, user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    return staff_backup_codes_create(
+        user=user, name=gettext("Codes de secours"), count=BACKUP_CODES_COUNT
+    )
+
+
+def staff_totp_confirm(*, request, user: User, token: str) -> tuple[TOTPDevice, list[str]]:
+    """The first code from the app confirms it: the first-login code(s) go, ten new backup
+    codes come (returned to be shown once). A wrong code raises ValidationError and leaves
+    the device unconfirmed; django-otp's throttle makes each wrong try wait longer."""
+    token = "".join((token or "").split())
+    with transaction.atomic():
+        # Locked: two tabs sending the code at once confirm once and show one set of codes.
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(user=user, confirmed=False)
+            .order_by("pk")
+            .first()
+        )
+        if device is None:
+            raise ValidationError(gettext("Aucune application n'est en cours d'activation."))
+        allowed, _ = device.verify_is_allowed()
+        # A wrong code is counted by django-otp's throttle (saved here, not rolled back: the
+        # error is raised once the transaction is over).
+        right = allowed and device.verify_token(token)
+        if right:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            codes = _backup_codes_replace(user=user)
+            staff_access_record(
+                request=request,
+                action=StaffAccess.Action.ADD,
+                model=TOTPDevice,
+                obj=device,
+                detail="double authentification activée",
+            )
+            security_event_record(
+                user=user,
+                kind=SecurityEvent.Kind.SECOND_FACTOR_ENROLLED,
+                request=request,
+                detail=BACK_OFFICE,
+            )
+    if not allowed:
+        raise ValidationError(
+            gettext("Trop d'essais : patientez quelques secondes avant de recommencer.")
+        )
+    if not right:
+        raise ValidationError(
+            gettext(
+                "Ce code n'est pas le bon. Vérifiez l'heure de votre téléphone et saisissez "
+                "le code à 6 chiffres affiché maintenant par l'application."
+            )
+        )
+    return device, codes
+
+
+@transaction.atomic
+def staff_second_factor_reset(*, user: User) -> str:
+    """A staff member who lost both the phone and the backup codes: the app and the codes
+    go, one single-use code comes back for the next login, which asks to enrol again."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    (code,) = staff_backup_codes_create(user=user, name="Code de première connexion", count=1)
+    security_event_record(
+        user=user, kind=SecurityEvent.Kind.SECOND_FACTOR_RESET, detail=BACK_OFFICE
+    )
+    return code
+
+
+def staff_backup_codes_renew(*, request, user: User) -> list[str]:
+    """« Nouveaux codes de secours » (the caller checked the password again): the old codes
+    stop working, ten new ones are returned to be shown once."""
+    with transaction.atomic():
+        codes = _backup_codes_replace(user=user)
+        staff_access_record(
+            request=request,
+            action=StaffAccess.Action.CHANGE,
+            model=StaticDevice,
+            detail="nouveaux codes de secours",
+        )
+        security_event_record(
+            user=user,
+            kind=SecurityEvent.Kind.BACKUP_CODES_RENEWED,
+            request=request,
+            detail=BACK_OFFICE,
+        )
+    return codes
 
 
 def reset_link_build(user: User) -> str:
@@ -528,7 +659,9 @@ def _second_factor_device(user: User, token: str):
     with transaction.atomic():
         for device in devices_for_user(user, confirmed=True, for_verify=True):
             allowed, _ = device.verify_is_allowed()
-            if allowed and device.verify_token(token):
+            # Backup codes are stored hashed: the typed code is hashed the same way.
+            typed = backup_code_digest(token) if isinstance(device, StaticDevice) else token
+            if allowed and device.verify_token(typed):
                 return device
     return None
 

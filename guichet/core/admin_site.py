@@ -11,9 +11,11 @@ from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import ValidationError
 from django.db import DataError, transaction
 from django.http import HttpResponseRedirect, QueryDict
+from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django_otp.admin import OTPAdminSite
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +84,24 @@ def bad_input_guard(view):
     return guarded
 
 
+def second_factor_enrolment_required(view):
+    """Issue 11: a staff member who got in with a single-use code and has no authenticator
+    app yet sees nothing of the back office before enrolling one (logout still works).
+
+    Runs after the admin's own check: the user is verified staff here.
+    """
+
+    @wraps(view)
+    def enrolled_only(request, *args, **kwargs):
+        if request.path != reverse("admin:logout") and not (
+            TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+        ):
+            return HttpResponseRedirect(reverse("staff_otp:enrol"))
+        return view(request, *args, **kwargs)
+
+    return enrolled_only
+
+
 class StaffAdminSite(OTPAdminSite):
     """Only staff verified by a second factor get in. The login form, which goes through the
     accounts app's throttle, is set by config/urls.py (core imports no feature app)."""
@@ -90,7 +110,9 @@ class StaffAdminSite(OTPAdminSite):
     index_template = "admin/guichet_index.html"
 
     def admin_view(self, view, cacheable=False):
-        return super().admin_view(bad_input_guard(view), cacheable)
+        return super().admin_view(
+            second_factor_enrolment_required(bad_input_guard(view)), cacheable
+        )
 
     def index(self, request, extra_context=None):
         """The home, with the operator's dashboard: figures computed by the function

@@ -6,9 +6,10 @@ from html import unescape
 
 import pytest
 import time_machine
-from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from guichet.accounts.models import SecurityEvent
+from guichet.accounts.services import staff_backup_codes_create
 
 LOGIN = "/back-office/login/"
 PORTAL_LOGIN = "/connexion/"
@@ -21,9 +22,11 @@ def agent(django_user_model):
     user = django_user_model.objects.create_user(
         "agent", "agent@example.fr", STAFF_PASSWORD, is_staff=True, is_superuser=True
     )
-    device = StaticDevice.objects.create(user=user, name="secours")
-    for n in range(10):
-        device.token_set.create(token=f"code000{n}")
+    # Enrolled (issue 11), with backup codes stored hashed as the service stores them.
+    TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    staff_backup_codes_create(
+        user=user, name="secours", count=10, codes=[f"code000{n}" for n in range(10)]
+    )
     return user
 
 

@@ -6,7 +6,9 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.http import QueryDict
+from django.utils.crypto import salted_hmac
 from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from guichet.core.models import StaffAccess
 from guichet.core.staff_audit import search_criteria
@@ -18,7 +20,10 @@ LOGIN = "/back-office/login/"
 def agent(django_user_model):
     user = django_user_model.objects.create_superuser("agent", "agent@example.fr", "Pass-Agent-1")
     device = StaticDevice.objects.create(user=user, name="secours")
-    device.token_set.create(token="code1234")
+    # Stored as the accounts app stores backup codes: a keyed hash (core imports no app).
+    digest = salted_hmac("guichet.backup_code", "code1234", algorithm="sha256").hexdigest()[:16]
+    device.token_set.create(token=digest)
+    TOTPDevice.objects.create(user=user, name="app", confirmed=True)  # enrolled (issue 11)
     return user
 
 

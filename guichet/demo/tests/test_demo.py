@@ -89,3 +89,14 @@ def test_the_demo_operator_has_backup_codes(db):
     load_demo()
     assert demo_staff_codes() == codes
     assert StaticDevice.objects.get(user__username=DEMO_STAFF_USERNAME)
+
+
+def test_a_demo_code_opens_the_back_office_and_is_shown_no_more(client, db):
+    # Stored hashed like everyone's; the demo makes its codes again to show them, and its
+    # operator is enrolled already (no visitor's phone holds the back office's app).
+    load_demo()
+    code = demo_staff_codes()[0]
+    data = {"username": DEMO_STAFF_USERNAME, "password": DEMO_PASSWORD, "otp_token": code}
+    assert client.post("/back-office/login/", data).status_code == 302
+    assert client.get("/back-office/").status_code == 200
+    assert code not in demo_staff_codes() and len(demo_staff_codes()) == 9

@@ -5,9 +5,10 @@ with their date pickers and look-up pop-ups) and the anti-robot widget work unde
 import re
 
 import pytest
-from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from guichet.accounts.services import staff_backup_codes_create
 from guichet.catalog.tests.factories import SubscriptionFactory
 from guichet.customers.tests.factories import CustomerFactory
 
@@ -35,8 +36,8 @@ def test_back_office_login_and_change_forms_report_no_violation(
     live_server, page, django_user_model
 ):
     staff = django_user_model.objects.create_superuser("chef", "chef@example.fr", STAFF_PASSWORD)
-    device = StaticDevice.objects.create(user=staff, name="codes de secours")
-    device.token_set.create(token=BACKUP_CODE)
+    staff_backup_codes_create(user=staff, name="codes", count=1, codes=[BACKUP_CODE])
+    TOTPDevice.objects.create(user=staff, name="app", confirmed=True)  # enrolled (issue 11)
     customer = CustomerFactory(reference="01776130")
     subscription = SubscriptionFactory(customer=customer)
 

@@ -6,10 +6,11 @@ import re
 
 import pytest
 from django.contrib.auth.models import Permission
-from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from guichet.accounts.models import User
+from guichet.accounts.services import staff_backup_codes_create
 from guichet.billing.tests.factories import InvoiceFactory
 from guichet.catalog.tests.factories import SubscriptionFactory
 from guichet.core.models import OutboxEmail
@@ -35,7 +36,8 @@ def test_support_opens_the_page_and_sends_the_first_access_link(live_server, pag
             ]
         )
     )
-    StaticDevice.objects.create(user=staff, name="codes").token_set.create(token=BACKUP_CODE)
+    staff_backup_codes_create(user=staff, name="codes", count=1, codes=[BACKUP_CODE])
+    TOTPDevice.objects.create(user=staff, name="app", confirmed=True)  # enrolled (issue 11)
     customer = CustomerFactory(reference="01776140", contact_email="nouveau@example.fr")
     SubscriptionFactory(customer=customer)
     InvoiceFactory(customer=customer)

@@ -2,7 +2,8 @@
 
 The password is asked twice (or read from the first line of `--password-file`) and must meet
 the CNIL criteria; the command prints one single-use backup code for the first login, after
-which the staff member adds an authenticator app (TOTP) in the back office.
+which the back office makes the staff member enrol an authenticator app (TOTP) and shows
+ten new backup codes (staff_otp_views).
 """
 
 import getpass
@@ -55,8 +56,8 @@ class Command(BaseCommand):
         self.stdout.write(
             gettext(
                 "Code de secours à usage unique pour la première connexion : %(code)s\n"
-                "Une fois connecté, ajoutez une application d'authentification "
-                "(OTP_TOTP › TOTP devices)."
+                "À la première connexion au back office, une page demande d'associer une "
+                "application d'authentification (QR code) puis affiche vos codes de secours."
             )
             % {"code": code}
         )

@@ -60,10 +60,47 @@ def email_queue(
     language: str | None = None,
     reply_to: str = "",
 ) -> OutboxEmail:
-    """Render `templates/emails/<template>.*` and write the outbox row.
+    """Render `templates/emails/<template>.*` and write the outbox row (see `email_build`).
 
     Call it inside the transaction of the change the e-mail reports: the sending task is
     queued only when that transaction commits, and nothing is sent if it rolls back.
+    """
+    email = email_build(
+        to=to,
+        template=template,
+        context=context,
+        secret_links=secret_links,
+        language=language,
+        reply_to=reply_to,
+    )
+    with transaction.atomic():
+        email.save()
+        transaction.on_commit(lambda: _enqueue(email.pk))
+    return email
+
+
+def email_queue_many(emails: list[OutboxEmail]) -> list[OutboxEmail]:
+    """Write many outbox rows built by `email_build` at once (a chunk of a billing run), in
+    the caller's transaction; one task sends them all once it commits."""
+    if not emails:
+        return []
+    with transaction.atomic():
+        emails = OutboxEmail.objects.bulk_create(emails)
+        ids = [email.pk for email in emails]
+        transaction.on_commit(lambda: _enqueue_many(ids))
+    return emails
+
+
+def email_build(
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    secret_links: dict[str, tuple[str, dict]] | None = None,
+    language: str | None = None,
+    reply_to: str = "",
+) -> OutboxEmail:
+    """Render `templates/emails/<template>.*` into an unsaved, checked outbox row.
 
     `secret_links` maps a context variable to `(builder name, non-secret arguments)`: the row
     stores a placeholder in its place and the link is made when the e-mail leaves, so the
@@ -108,9 +145,6 @@ def email_queue(
     # Field checks only: the check constraints hold in the database, and validating them
     # here would cost one query each on every e-mail of a billing run.
     email.full_clean(validate_constraints=False)
-    with transaction.atomic():
-        email.save()
-        transaction.on_commit(lambda: _enqueue(email.pk))
     return email
 
 
@@ -224,6 +258,12 @@ def _enqueue(email_id: int) -> None:
     from .tasks import send_outbox_email  # tasks import this module
 
     send_outbox_email.delay(email_id)
+
+
+def _enqueue_many(email_ids: list[int]) -> None:
+    from .tasks import send_outbox_emails  # tasks import this module
+
+    send_outbox_emails.delay(email_ids)
 
 
 def _deliver(email: OutboxEmail) -> None:

@@ -13,6 +13,13 @@ def send_outbox_email(email_id: int) -> None:
     outbox_send(email_id=email_id)
 
 
+# Many at once (a chunk of a billing run): each row is still claimed on its own.
+@shared_task(acks_late=True, ignore_result=True)
+def send_outbox_emails(email_ids: list[int]) -> None:
+    for email_id in email_ids:
+        outbox_send(email_id=email_id)
+
+
 @shared_task(ignore_result=True)
 def sweep_outbox() -> int:
     return outbox_sweep()

@@ -27,6 +27,8 @@ MAX_RETRY_DELAY = datetime.timedelta(hours=1)
 CLAIM_DURATION = datetime.timedelta(minutes=10)
 SMTP_TIMEOUT_SECONDS = 60
 SWEEP_BATCH_SIZE = 500
+# E-mails claimed, then recorded as sent, together by outbox_send_many.
+SEND_MANY_BATCH = 50
 
 # name -> function(**args) -> absolute URL. Core imports no feature app: each app registers
 # its builders when it is loaded (its AppConfig.ready), in web processes and workers alike.
@@ -174,6 +176,42 @@ def outbox_send(*, email_id: int) -> bool:
     email.sent_at = timezone.now()
     email.save(update_fields=["status", "sent_at"])
     return True
+
+
+def outbox_send_many(*, email_ids: list[int]) -> int:
+    """Send many pending e-mails that are due (a chunk of a billing run); returns how many were
+    sent. As `outbox_send`, each row is claimed before the server is contacted, but by
+    SEND_MANY_BATCH at once, and those sent are recorded together: two commits per batch
+    rather than two per e-mail. A failure is recorded on its own row, as `outbox_send` does."""
+    sent = 0
+    for start in range(0, len(email_ids), SEND_MANY_BATCH):
+        batch = email_ids[start : start + SEND_MANY_BATCH]
+        now = timezone.now()
+        with transaction.atomic():
+            claimed = list(
+                OutboxEmail.objects.select_for_update(skip_locked=True)
+                .filter(pk__in=batch, status=OutboxEmail.Status.PENDING, next_attempt_at__lte=now)
+                .order_by("pk")
+            )
+            OutboxEmail.objects.filter(pk__in=[email.pk for email in claimed]).update(
+                attempts=F("attempts") + 1, next_attempt_at=now + CLAIM_DURATION
+            )
+        done = []
+        for email in claimed:
+            email.attempts += 1
+            try:
+                _deliver(email)
+            except SecretLinkUnavailable as exc:
+                _record_undeliverable(email, exc)
+            except Exception as exc:
+                _record_failure(email, exc)
+            else:
+                done.append(email.pk)
+        OutboxEmail.objects.filter(pk__in=done).update(
+            status=OutboxEmail.Status.SENT, sent_at=timezone.now()
+        )
+        sent += len(done)
+    return sent
 
 
 def outbox_sweep() -> int:

@@ -168,3 +168,16 @@ def test_the_command_prints_the_run_and_its_pdfs():
 
     run = BillingRun.objects.get()
     assert f"Facturation n° {run.pk} : Terminée, lots 1/1 ; PDF rendus 0/2." in out.getvalue()
+
+
+def test_the_back_office_shows_the_runs_read_only(admin_client):
+    customers_with_services(2)
+    call_command("billing_run", "--period", "2026-11", "--no-progress", "--no-pdf")
+    run = BillingRun.objects.get()
+
+    listing = admin_client.get("/back-office/billing/billingrun/")
+    detail = admin_client.get(f"/back-office/billing/billingrun/{run.pk}/change/")
+
+    assert listing.status_code == 200 and "1 / 1" in listing.content.decode()
+    assert detail.status_code == 200 and "0 / 2" in detail.content.decode()
+    assert admin_client.get("/back-office/billing/billingrun/add/").status_code == 403

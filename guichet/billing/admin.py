@@ -13,7 +13,7 @@ from guichet.core.formatting import format_cents
 from guichet.core.models import StaffAccess
 from guichet.core.staff_audit import StaffAuditMixin, staff_access_record
 
-from .models import Invoice, InvoiceCounter, InvoiceLine
+from .models import BillingRun, Invoice, InvoiceCounter, InvoiceLine
 from .services import DocumentUnavailable, invoice_pdf_content
 
 
@@ -118,3 +118,54 @@ class InvoiceAdmin(StaffAuditMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(InvoiceCounter)
 class InvoiceCounterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["prefix", "last_number"]
+
+
+@admin.register(BillingRun)
+class BillingRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The monthly runs and how far they got; PDFs counted on the run's invoices (detail only:
+    one query each, never per row of the list)."""
+
+    list_display = [
+        "period",
+        "issue_date",
+        "status",
+        "customers_total",
+        "issued",
+        "failed",
+        "chunks",
+        "started_at",
+        "finished_at",
+    ]
+    list_filter = ["status", "period"]
+    date_hierarchy = "started_at"
+    fields = [
+        "period",
+        "issue_date",
+        "status",
+        "notify",
+        "render_pdf",
+        "customers_total",
+        "issued",
+        "already_invoiced",
+        "nothing_to_bill",
+        "failed",
+        "chunks",
+        "total",
+        "pdfs",
+        "started_at",
+        "finished_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("lots terminés"))
+    def chunks(self, run: BillingRun) -> str:
+        return f"{run.chunks_done} / {run.chunks_total}"
+
+    @admin.display(description=gettext_lazy("total TTC"))
+    def total(self, run: BillingRun) -> str:
+        return format_cents(run.total_incl_vat_cents)
+
+    @admin.display(description=gettext_lazy("PDF rendus"))
+    def pdfs(self, run: BillingRun) -> str:
+        rendered, waiting = run.pdfs_rendered(), run.pdfs_to_render()
+        return f"{rendered} / {rendered + waiting}"

@@ -42,6 +42,64 @@ class InvoiceCounter(models.Model):
         }
 
 
+class BillingRun(models.Model):
+    """One billing run of a month: what it has done so far, chunk after chunk.
+
+    The counters move in each chunk's own transaction, so a chunk that rolls back (a worker
+    that dies) counts for nothing and its customers are billed when the run is resumed. The
+    PDFs are rendered by workers after each chunk: `pdfs_rendered()` counts them.
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "running", gettext_lazy("En cours")
+        DONE = "done", gettext_lazy("Terminée")
+        INCOMPLETE = "incomplete", gettext_lazy("Terminée avec des échecs")
+
+    period = models.DateField(gettext_lazy("période"))
+    issue_date = models.DateField(gettext_lazy("date des factures"))
+    status = models.CharField(
+        gettext_lazy("état"), max_length=10, choices=Status.choices, default=Status.RUNNING
+    )
+    notify = models.BooleanField(gettext_lazy("avis par e-mail"), default=True)
+    render_pdf = models.BooleanField(gettext_lazy("PDF rendus par les workers"), default=True)
+    customers_total = models.PositiveIntegerField(gettext_lazy("clients à facturer"), default=0)
+    issued = models.PositiveIntegerField(gettext_lazy("factures émises"), default=0)
+    already_invoiced = models.PositiveIntegerField(gettext_lazy("clients déjà facturés"), default=0)
+    nothing_to_bill = models.PositiveIntegerField(gettext_lazy("clients sans montant"), default=0)
+    failed = models.PositiveIntegerField(gettext_lazy("clients en échec"), default=0)
+    chunks_total = models.PositiveIntegerField(gettext_lazy("lots"), default=0)
+    chunks_done = models.PositiveIntegerField(gettext_lazy("lots terminés"), default=0)
+    total_incl_vat_cents = models.BigIntegerField(gettext_lazy("total TTC (centimes)"), default=0)
+    started_at = models.DateTimeField(gettext_lazy("commencée le"), default=timezone.now)
+    finished_at = models.DateTimeField(gettext_lazy("finie le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("facturation mensuelle")
+        verbose_name_plural = gettext_lazy("facturations mensuelles")
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period__day=1), name="billing_run_period_is_a_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["running", "done", "incomplete"]),
+                name="billing_run_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("Facturation %(period)s du %(date)s") % {
+            "period": self.period.strftime("%m/%Y"),
+            "date": format_date(self.issue_date),
+        }
+
+    def pdfs_rendered(self) -> int:
+        return self.invoices.exclude(pdf_sha256="").count()
+
+    def pdfs_to_render(self) -> int:
+        return self.invoices.filter(pdf_sha256="").count()
+
+
 class InvoiceQuerySet(models.QuerySet):
     def for_customer(self, customer):
         return self.filter(customer=customer)
@@ -131,6 +189,18 @@ class Invoice(models.Model):
     customer_name = models.CharField(gettext_lazy("nom du client"), max_length=300)
     billing_address = models.TextField(gettext_lazy("adresse de facturation"))
     seller = models.JSONField(gettext_lazy("identité de l'opérateur"), default=dict)
+    # Everything else its PDF shows that may change later (the brand: name, colours, logo
+    # as a data URI), so that it renders byte for byte the same a year on. Empty on invoices
+    # issued before it existed: their PDF reads today's brand.
+    snapshot = models.JSONField(gettext_lazy("instantané à l'émission"), default=dict, blank=True)
+    run = models.ForeignKey(
+        BillingRun,
+        verbose_name=gettext_lazy("facturation mensuelle"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoices",
+    )
 
     period = models.DateField(
         gettext_lazy("période"), help_text=gettext_lazy("Premier jour du mois facturé.")

@@ -45,3 +45,21 @@ def direct_debit(*, issue_date: datetime.date, debit_day: int) -> PaymentTerms:
 
 def payment_terms(*, customer, issue_date: datetime.date) -> PaymentTerms:
     return import_string(settings.BILLING_PAYMENT_TERMS)(customer=customer, issue_date=issue_date)
+
+
+def payment_terms_many(*, customers, issue_date: datetime.date) -> dict[int, PaymentTerms]:
+    """The terms of many customers: in one go when the function BILLING_PAYMENT_TERMS names
+    offers a variant for many (its `many` attribute), else one customer at a time."""
+    function = import_string(settings.BILLING_PAYMENT_TERMS)
+    many = getattr(function, "many", None)
+    if many is not None:
+        return many(customers=customers, issue_date=issue_date)
+    return {
+        customer.pk: function(customer=customer, issue_date=issue_date) for customer in customers
+    }
+
+
+payment_terms.many = payment_terms_many
+pay_on_receipt.many = lambda *, customers, issue_date: {
+    customer.pk: pay_on_receipt(customer=customer, issue_date=issue_date) for customer in customers
+}

@@ -20,3 +20,22 @@ def by_mandate(*, customer, issue_date: datetime.date) -> PaymentTerms:
     if debit_day is None:
         return pay_on_receipt(customer=customer, issue_date=issue_date)
     return direct_debit(issue_date=issue_date, debit_day=debit_day)
+
+
+def by_mandate_many(*, customers, issue_date: datetime.date) -> dict[int, PaymentTerms]:
+    """`by_mandate` for many customers in one query (a chunk of a billing run)."""
+    debit_days = dict(
+        Mandate.objects.active()
+        .filter(customer_id__in=[customer.pk for customer in customers])
+        .values_list("customer_id", "debit_day")
+    )
+    return {
+        customer.pk: pay_on_receipt(customer=customer, issue_date=issue_date)
+        if customer.pk not in debit_days
+        else direct_debit(issue_date=issue_date, debit_day=debit_days[customer.pk])
+        for customer in customers
+    }
+
+
+# Billing's run calls the variant for many when the function it is given has one.
+by_mandate.many = by_mandate_many

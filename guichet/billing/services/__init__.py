@@ -33,7 +33,9 @@ from .run import (
     RunResult,
     billing_run,
     billing_run_candidates,
+    billing_run_current,
     billing_run_customers,
+    billing_run_start,
     subscription_lines,
 )
 
@@ -47,7 +49,9 @@ __all__ = [
     "RunResult",
     "billing_run",
     "billing_run_candidates",
+    "billing_run_current",
     "billing_run_customers",
+    "billing_run_start",
     "import_invoices",
     "invoice_debit_sent",
     "invoice_issue",

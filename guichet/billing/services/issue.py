@@ -1,6 +1,7 @@
 """Issuing an invoice from one validated draft, and settling it."""
 
 import datetime
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,14 +14,19 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from guichet.core.emails import email_queue
+from guichet.core.emails import email_build, email_queue
+from guichet.core.models import OutboxEmail
 from guichet.customers.models import Customer
 
 from ..models import Invoice, InvoiceLine, LineGroup
 from ..money import BP, excl_vat, prorate, split_vat, vat_of
 from ..numbering import invoice_number_next
 
+logger = logging.getLogger(__name__)
+
 SELLER_FIELDS = ("name", "address_lines", "siren", "vat_number", "legal", "payment_terms")
+# What the invoice PDF shows of settings.GUICHET_BRAND, kept in Invoice.snapshot.
+BRAND_FIELDS = ("name", "portal_name", "primary", "accent")
 # A number given from outside (the import): what fits the column and a URL without escaping.
 NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,29}$")
 LABEL_MAX_LENGTH = InvoiceLine._meta.get_field("label").max_length
@@ -207,58 +213,16 @@ def invoice_issue(*, draft: InvoiceDraft, notify: bool = True, render_pdf: bool 
     is queued in the same transaction (if the customer asked for it), in the customer's
     language, and the PDF is rendered by a task once it commits.
     """
-    draft.validate()
+    invoice, lines = invoice_build(draft=draft, snapshot=invoice_snapshot())
     customer = draft.customer
-    invoice = Invoice(
-        number=draft.number or "",
-        customer=customer,
-        customer_reference=customer.reference,
-        customer_name=customer.display_name or customer.reference,
-        billing_address="\n".join(customer.billing_address_lines),
-        seller={key: settings.BILLING_OPERATOR[key] for key in SELLER_FIELDS},
-        period=draft.period,
-        issue_date=draft.issue_date,
-        payment_method=draft.payment_method,
-        due_date=draft.due_date,
-        total_excl_vat_cents=sum(line.amount_excl_vat_cents for line in draft.lines),
-        total_vat_cents=sum(line.vat_cents for line in draft.lines),
-        total_incl_vat_cents=sum(line.amount_incl_vat_cents for line in draft.lines),
-        source=draft.source,
-        status=draft.status,
-        paid_at=draft.paid_at,
-    )
-    # The fields' own limits; uniqueness and check constraints are the database's to enforce
-    # (the draft checked the rules they stand for, so a violation is a race or a bug).
-    invoice.full_clean(
-        exclude=["customer", "pdf"] + (["number"] if draft.number is None else []),
-        validate_unique=False,
-        validate_constraints=False,
-    )
 
     with transaction.atomic():
         if draft.number is None:
             invoice.number = invoice_number_next()
         invoice.save()
-        InvoiceLine.objects.bulk_create(
-            InvoiceLine(
-                invoice=invoice,
-                position=position,
-                group=line.group,
-                label=line.label,
-                period_start=line.period_start,
-                period_end=line.period_end,
-                quantity=line.quantity,
-                unit_price_excl_vat_cents=line.unit_price_excl_vat_cents,
-                vat_rate_bp=line.vat_rate_bp,
-                prorata_days=line.prorata_days,
-                prorata_base_days=line.prorata_base_days,
-                amount_excl_vat_cents=line.amount_excl_vat_cents,
-                vat_cents=line.vat_cents,
-                amount_incl_vat_cents=line.amount_incl_vat_cents,
-                subscription_id=line.subscription_id,
-            )
-            for position, line in enumerate(draft.lines, 1)
-        )
+        for line in lines:
+            line.invoice = invoice
+        InvoiceLine.objects.bulk_create(lines)
         if notify and customer.invoice_email_opt_in and customer.invoice_email:
             _notification_queue(invoice, to=customer.invoice_email, language=customer.language)
         if render_pdf:
@@ -275,6 +239,78 @@ def invoice_issue(*, draft: InvoiceDraft, notify: bool = True, render_pdf: bool 
                 robust=True,
             )
     return invoice
+
+
+def invoice_snapshot() -> dict:
+    """What an invoice's PDF shows beyond its own columns and may change later: the brand
+    (name, portal, colours) and the logo, as a data URI (an SVG of a few hundred bytes).
+
+    Taken once per issue or per chunk of a billing run, stored on every invoice.
+    """
+    from .pdf import logo_data_uri  # pdf renders from what this stores
+
+    brand = settings.GUICHET_BRAND
+    return {
+        "brand": {key: str(brand[key]) for key in BRAND_FIELDS},
+        "logo": logo_data_uri(settings.BILLING_OPERATOR["logo"]),
+    }
+
+
+def invoice_build(
+    *, draft: InvoiceDraft, snapshot: dict, run_id: int | None = None
+) -> tuple[Invoice, list[InvoiceLine]]:
+    """The unsaved invoice and lines a validated draft stands for, checked as they will be
+    written (ValidationError otherwise): `invoice_issue` saves one, the billing run many at
+    once. The number is left empty when the sequence gives it."""
+    draft.validate()
+    customer = draft.customer
+    invoice = Invoice(
+        number=draft.number or "",
+        customer=customer,
+        customer_reference=customer.reference,
+        customer_name=customer.display_name or customer.reference,
+        billing_address="\n".join(customer.billing_address_lines),
+        seller={key: settings.BILLING_OPERATOR[key] for key in SELLER_FIELDS},
+        snapshot=snapshot,
+        run_id=run_id,
+        period=draft.period,
+        issue_date=draft.issue_date,
+        payment_method=draft.payment_method,
+        due_date=draft.due_date,
+        total_excl_vat_cents=sum(line.amount_excl_vat_cents for line in draft.lines),
+        total_vat_cents=sum(line.vat_cents for line in draft.lines),
+        total_incl_vat_cents=sum(line.amount_incl_vat_cents for line in draft.lines),
+        source=draft.source,
+        status=draft.status,
+        paid_at=draft.paid_at,
+    )
+    # The fields' own limits; uniqueness and check constraints are the database's to enforce
+    # (the draft checked the rules they stand for, so a violation is a race or a bug).
+    invoice.full_clean(
+        exclude=["customer", "run", "pdf"] + (["number"] if draft.number is None else []),
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    lines = [
+        InvoiceLine(
+            position=position,
+            group=line.group,
+            label=line.label,
+            period_start=line.period_start,
+            period_end=line.period_end,
+            quantity=line.quantity,
+            unit_price_excl_vat_cents=line.unit_price_excl_vat_cents,
+            vat_rate_bp=line.vat_rate_bp,
+            prorata_days=line.prorata_days,
+            prorata_base_days=line.prorata_base_days,
+            amount_excl_vat_cents=line.amount_excl_vat_cents,
+            vat_cents=line.vat_cents,
+            amount_incl_vat_cents=line.amount_incl_vat_cents,
+            subscription_id=line.subscription_id,
+        )
+        for position, line in enumerate(draft.lines, 1)
+    ]
+    return invoice, lines
 
 
 def invoice_notification_send(*, invoice: Invoice) -> str:
@@ -295,7 +331,33 @@ def invoice_notification_send(*, invoice: Invoice) -> str:
 def _notification_queue(
     invoice: Invoice, *, to: str, language: str, resent_by_staff: bool = False
 ) -> None:
-    email_queue(
+    email_queue(**_notification(invoice, to=to, language=language, resent_by_staff=resent_by_staff))
+
+
+def invoice_notification_build(invoice: Invoice, *, to: str, language: str) -> OutboxEmail:
+    """The unsaved « facture disponible » e-mail of an invoice (for `email_queue_many`)."""
+    return email_build(**_notification(invoice, to=to, language=language))
+
+
+def invoices_issued_hook(invoices: list[tuple[int, int]]) -> None:
+    """settings.BILLING_INVOICE_ISSUED for many (invoice id, customer id) pairs: its variant
+    for many when it has one (decision 0008), else invoice by invoice."""
+    hook = import_string(settings.BILLING_INVOICE_ISSUED)
+    many = getattr(hook, "many", None)
+    if many is not None:
+        many(invoices=invoices)
+        return
+    for invoice_id, customer_id in invoices:
+        try:
+            hook(invoice_id=invoice_id, customer_id=customer_id)
+        except Exception:
+            logger.exception("Invoice %s: the issue hook failed", invoice_id)
+
+
+def _notification(
+    invoice: Invoice, *, to: str, language: str, resent_by_staff: bool = False
+) -> dict:
+    return dict(
         to=to,
         template="invoice_available",
         context={

@@ -102,6 +102,7 @@ def _renderer() -> _Renderer:
 
 def invoice_html(invoice: Invoice, *, language: str) -> str:
     lines = list(invoice.lines.all())
+    snapshot = invoice.snapshot or {}
     groups = []
     for group, members in groupby(
         sorted(lines, key=lambda line: (list(LineGroup.values).index(line.group), line.position)),
@@ -136,8 +137,11 @@ def invoice_html(invoice: Invoice, *, language: str) -> str:
                 "groups": groups,
                 "vat_summary": vat_summary,
                 "address_lines": invoice.billing_address.splitlines(),
-                "logo": _logo_data_uri(settings.BILLING_OPERATOR["logo"]),
-                "brand": settings.GUICHET_BRAND,
+                # As issued (Invoice.snapshot); today's for invoices issued before it existed.
+                "logo": snapshot["logo"]
+                if "logo" in snapshot
+                else logo_data_uri(settings.BILLING_OPERATOR["logo"]),
+                "brand": snapshot.get("brand") or settings.GUICHET_BRAND,
                 "language": language,
             },
         )
@@ -224,7 +228,8 @@ def _storage_name(invoice: Invoice) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def _logo_data_uri(path: str) -> str:
+def logo_data_uri(path: str) -> str:
+    """The logo (a static file) as a data URI: what the PDF embeds and a snapshot keeps."""
     found = finders.find(path)
     if not found:
         return ""

@@ -1,26 +1,46 @@
 """The monthly billing run: one invoice per customer and month, from their subscriptions."""
 
+import copy
 import datetime
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError
-from django.db.models import Prefetch, Q
-from django.utils import translation
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Prefetch, Q, Value, When
+from django.db.models.functions import Least
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from guichet.catalog.models import ProductKind, Subscription
+from guichet.core.emails import email_queue_many
 from guichet.core.formatting import format_phone
 from guichet.customers.models import Customer
 
-from ..models import Invoice, LineGroup
+from ..models import BillingRun, Invoice, InvoiceLine, LineGroup
+from ..numbering import invoice_numbers_take
 from ..periods import days_in_month, month_end
 from ..terms import payment_terms
-from .issue import InvoiceDraft, LineDraft, invoice_issue
+from .issue import (
+    InvoiceDraft,
+    LineDraft,
+    invoice_build,
+    invoice_notification_build,
+    invoice_snapshot,
+    invoices_issued_hook,
+)
 
 logger = logging.getLogger(__name__)
+
+# Customers per chunk: one transaction, a few queries and three bulk inserts each; bounded
+# memory whatever the number of customers.
+CHUNK_SIZE = 1000
+# A chunk refused by the unique (customer, period) constraint is tried again this many
+# times, then one customer at a time.
+CHUNK_REPLAYS = 3
+# Invoice PDFs per rendering task queued after a chunk commits.
+PDF_TASK_SIZE = 100
 
 # How the billing run orders a customer's services on the invoice: the bundle first.
 KIND_ORDER = [
@@ -117,6 +137,37 @@ def billing_run_candidates(*, period: datetime.date) -> list[int]:
     )
 
 
+def billing_run_start(
+    *,
+    period: datetime.date,
+    issue_date: datetime.date,
+    customers_total: int,
+    chunk_size: int,
+    notify: bool = True,
+    render_pdf: bool = True,
+) -> BillingRun:
+    """Record a run about to bill `customers_total` customers in chunks of `chunk_size`."""
+    return BillingRun.objects.create(
+        period=period,
+        issue_date=issue_date,
+        notify=notify,
+        render_pdf=render_pdf,
+        customers_total=customers_total,
+        chunks_total=-(-customers_total // chunk_size),
+        status=BillingRun.Status.DONE if not customers_total else BillingRun.Status.RUNNING,
+        finished_at=timezone.now() if not customers_total else None,
+    )
+
+
+def billing_run_current(*, period: datetime.date, issue_date: datetime.date) -> BillingRun | None:
+    """The run a chunk handed to a worker belongs to: the latest one of that month and date."""
+    return (
+        BillingRun.objects.filter(period=period, issue_date=issue_date)
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+
+
 def billing_run_customers(
     *,
     customer_ids: Sequence[int],
@@ -124,38 +175,51 @@ def billing_run_customers(
     issue_date: datetime.date,
     notify: bool = True,
     render_pdf: bool = True,
+    run: BillingRun | None = None,
 ) -> RunResult:
-    """Invoice these customers for the month, each in its own transaction.
+    """Invoice these customers for the month (a chunk of a run), set-based, in one transaction.
 
-    A customer already invoiced for the month is left alone, here or in a run going on at
-    the same time (the unique (customer, period) constraint decides), so running a month
-    again adds nothing.
+    The customers, their services and terms are read in a few queries and the drafts checked
+    in memory (a customer whose draft is refused is reported as failed, the others go on);
+    then, under the counter's lock, the customers invoiced meanwhile are set aside, a block of
+    numbers is taken and the invoices, their lines and their e-mails are inserted at once. A
+    rollback gives everything back, numbers included. A customer already invoiced for the
+    month is left alone, here or in a run going on at the same time (the counter lock orders
+    the chunks; the unique (customer, period) constraint decides the rest: a chunk that hits
+    it is replayed), so running a month again, or a chunk delivered twice, adds nothing.
     """
     result = RunResult()
-    billable = _billable(period).select_related("product").order_by("start_date", "pk")
-    customers = (
-        Customer.objects.filter(pk__in=customer_ids)
-        .prefetch_related("holders", Prefetch("subscriptions", billable, to_attr="billable"))
-        .order_by("pk")
-    )
+    customer_ids = list(customer_ids)
     invoiced = set(
         Invoice.objects.filter(period=period, customer_id__in=customer_ids).values_list(
             "customer_id", flat=True
         )
     )
+    result.already_invoiced = len(invoiced)
+    billable = _billable(period).select_related("product").order_by("start_date", "pk")
+    customers = list(
+        Customer.objects.filter(pk__in=[pk for pk in customer_ids if pk not in invoiced])
+        .prefetch_related("holders", Prefetch("subscriptions", billable, to_attr="billable"))
+        .order_by("pk")
+    )
+    drafts = []
     for customer in customers:
-        if customer.pk in invoiced:
-            result.already_invoiced += 1
-            continue
         # What the invoice writes in words (line labels) is in the customer's language.
         with translation.override(customer.language or settings.LANGUAGE_CODE):
             lines = subscription_lines(customer.billable, period)
         if not any(line.amount_incl_vat_cents for line in lines):
             result.nothing_to_bill += 1
-            continue
+        else:
+            drafts.append((customer, lines))
+    terms_of = _terms(customers=[customer for customer, _ in drafts], issue_date=issue_date)
+    snapshot = invoice_snapshot()
+    built = []
+    for customer, lines in drafts:
         try:
-            terms = payment_terms(customer=customer, issue_date=issue_date)
-            invoice = invoice_issue(
+            terms = terms_of[customer.pk]
+            if isinstance(terms, Exception):
+                raise terms
+            invoice, invoice_lines = invoice_build(
                 draft=InvoiceDraft(
                     customer=customer,
                     period=period,
@@ -165,22 +229,163 @@ def billing_run_customers(
                     lines=lines,
                     source=Invoice.Source.BILLING_RUN,
                 ),
-                notify=notify,
-                render_pdf=render_pdf,
+                snapshot=snapshot,
+                run_id=run.pk if run else None,
             )
-        except IntegrityError:
-            if Invoice.objects.filter(customer=customer, period=period).exists():
-                result.already_invoiced += 1  # another run was faster
-            else:
-                logger.exception("Billing run %s: customer %s not invoiced", period, customer.pk)
-                result.failed += 1
         except Exception:
             logger.exception("Billing run %s: customer %s not invoiced", period, customer.pk)
             result.failed += 1
         else:
-            result.issued += 1
-            result.total_incl_vat_cents += invoice.total_incl_vat_cents
+            built.append((invoice, invoice_lines))
+
+    for _attempt in range(CHUNK_REPLAYS):
+        try:
+            written = _write_chunk(built, period=period, notify=notify, render_pdf=render_pdf)
+        except IntegrityError:
+            # A customer invoiced meanwhile outside the counter's lock (an import): replay.
+            logger.warning("Billing run %s: a chunk met an invoice written meanwhile", period)
+            continue
+        result.already_invoiced += len(built) - len(written)
+        result.issued += len(written)
+        result.total_incl_vat_cents += sum(invoice.total_incl_vat_cents for invoice in written)
+        break
+    else:
+        # Still refused: one customer at a time, so that one failure stays one.
+        one_by_one = _issue_one_by_one(built, notify=notify, render_pdf=render_pdf)
+        result.add(one_by_one)
+    if run is not None:
+        _run_progress(run, result)
     return result
+
+
+def _terms(*, customers: list[Customer], issue_date: datetime.date) -> dict:
+    """Each customer's payment terms, or the exception that stopped them (the customer fails,
+    the others go on): in one go when the terms function offers it."""
+    many = getattr(payment_terms, "many", None)
+    if many is not None:
+        try:
+            return many(customers=customers, issue_date=issue_date)
+        except Exception:
+            logger.exception("Billing run: payment terms of a chunk, now one by one")
+    terms_of: dict = {}
+    for customer in customers:
+        try:
+            terms_of[customer.pk] = payment_terms(customer=customer, issue_date=issue_date)
+        except Exception as exc:
+            terms_of[customer.pk] = exc
+    return terms_of
+
+
+def _write_chunk(
+    built: list[tuple[Invoice, list[InvoiceLine]]],
+    *,
+    period: datetime.date,
+    notify: bool,
+    render_pdf: bool,
+) -> list[Invoice]:
+    """Insert the chunk's invoices that are still due, in one transaction; those written."""
+    if not built:
+        return []
+    for invoice, lines in built:  # a replay writes them afresh
+        invoice.pk, invoice._state.adding = None, True
+        for line in lines:
+            line.pk, line._state.adding = None, True
+    with transaction.atomic():
+        # The counter's lock first: a run billing the same customers at the same time waits
+        # here, then sees what it committed.
+        invoice_numbers_take(0)
+        taken = set(
+            Invoice.objects.filter(
+                period=period, customer_id__in=[invoice.customer_id for invoice, _ in built]
+            ).values_list("customer_id", flat=True)
+        )
+        todo = [(invoice, lines) for invoice, lines in built if invoice.customer_id not in taken]
+        if not todo:
+            return []
+        for (invoice, _lines), number in zip(todo, invoice_numbers_take(len(todo)), strict=True):
+            invoice.number = number
+        invoices = Invoice.objects.bulk_create([invoice for invoice, _ in todo])
+        all_lines = []
+        for invoice, lines in todo:
+            for line in lines:
+                line.invoice = invoice
+            all_lines.extend(lines)
+        InvoiceLine.objects.bulk_create(all_lines)
+        if notify:
+            email_queue_many(
+                [
+                    invoice_notification_build(
+                        invoice,
+                        to=invoice.customer.invoice_email,
+                        language=invoice.customer.language,
+                    )
+                    for invoice in invoices
+                    if invoice.customer.invoice_email_opt_in and invoice.customer.invoice_email
+                ]
+            )
+        ids = [invoice.pk for invoice in invoices]
+        if render_pdf:
+            # Robust: a PDF that fails to be queued now is rendered when first opened.
+            transaction.on_commit(lambda: _enqueue_pdfs(ids), robust=True)
+        if settings.BILLING_INVOICE_ISSUED:
+            pairs = [(invoice.pk, invoice.customer_id) for invoice in invoices]
+            transaction.on_commit(lambda: invoices_issued_hook(pairs), robust=True)
+    return invoices
+
+
+def _issue_one_by_one(built, *, notify: bool, render_pdf: bool) -> RunResult:
+    result = RunResult()
+    for invoice, lines in built:
+        try:
+            with transaction.atomic():
+                [written] = _write_chunk(
+                    [(copy.copy(invoice), [copy.copy(line) for line in lines])],
+                    period=invoice.period,
+                    notify=notify,
+                    render_pdf=render_pdf,
+                ) or [None]
+        except Exception:
+            logger.exception(
+                "Billing run %s: customer %s not invoiced", invoice.period, invoice.customer_id
+            )
+            result.failed += 1
+            continue
+        if written is None:
+            result.already_invoiced += 1
+        else:
+            result.issued += 1
+            result.total_incl_vat_cents += written.total_incl_vat_cents
+    return result
+
+
+def _run_progress(run: BillingRun, result: RunResult) -> None:
+    """Count a chunk done in its run; the last one closes the run. A chunk delivered twice
+    counts once in `chunks_done` (never above the total) and issues nothing the second time."""
+    with transaction.atomic():
+        BillingRun.objects.filter(pk=run.pk).update(
+            issued=F("issued") + result.issued,
+            already_invoiced=F("already_invoiced") + result.already_invoiced,
+            nothing_to_bill=F("nothing_to_bill") + result.nothing_to_bill,
+            failed=F("failed") + result.failed,
+            total_incl_vat_cents=F("total_incl_vat_cents") + result.total_incl_vat_cents,
+            chunks_done=Least(F("chunks_done") + 1, F("chunks_total")),
+        )
+        BillingRun.objects.filter(
+            pk=run.pk, chunks_done=F("chunks_total"), finished_at__isnull=True
+        ).update(
+            status=Case(
+                When(failed=0, then=Value(BillingRun.Status.DONE)),
+                default=Value(BillingRun.Status.INCOMPLETE),
+            ),
+            finished_at=timezone.now(),
+        )
+
+
+def _enqueue_pdfs(invoice_ids: list[int]) -> None:
+    from ..tasks import render_invoice_pdfs  # tasks import this package
+
+    for start in range(0, len(invoice_ids), PDF_TASK_SIZE):
+        render_invoice_pdfs.delay(invoice_ids[start : start + PDF_TASK_SIZE])
 
 
 def billing_run(
@@ -189,12 +394,22 @@ def billing_run(
     issue_date: datetime.date,
     notify: bool = True,
     render_pdf: bool = True,
-    batch_size: int = 200,
+    batch_size: int = CHUNK_SIZE,
     on_batch: Callable[[RunResult], None] | None = None,
+    run: BillingRun | None = None,
 ) -> RunResult:
-    """The whole month in this process, batch after batch (`on_batch` follows progress)."""
+    """The whole month in this process, chunk after chunk (`on_batch` follows progress)."""
     result = RunResult()
     candidates = billing_run_candidates(period=period)
+    if run is None:
+        run = billing_run_start(
+            period=period,
+            issue_date=issue_date,
+            customers_total=len(candidates),
+            chunk_size=batch_size,
+            notify=notify,
+            render_pdf=render_pdf,
+        )
     for start in range(0, len(candidates), batch_size):
         batch = billing_run_customers(
             customer_ids=candidates[start : start + batch_size],
@@ -202,6 +417,7 @@ def billing_run(
             issue_date=issue_date,
             notify=notify,
             render_pdf=render_pdf,
+            run=run,
         )
         result.add(batch)
         if on_batch:

@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, ProtectedError, QuerySet
 from django.urls import reverse
 
-from guichet.billing.models import Invoice, InvoiceImmutableError, InvoiceLine
+from guichet.billing.models import BillingRun, Invoice, InvoiceImmutableError, InvoiceLine
 from guichet.billing.services import invoice_mark_paid
 from guichet.billing.tests.factories import InvoiceFactory
 from guichet.customers.tests.factories import CustomerFactory
@@ -353,6 +353,8 @@ def test_the_database_compares_every_column_but_the_settlement_and_the_pdf():
         "total_incl_vat_cents": invoice.total_incl_vat_cents + 1,
         "source": Invoice.Source.IMPORT,
         "created_at": invoice.created_at - day,
+        "snapshot": {"brand": {"name": "Autre marque"}},
+        "run": BillingRun.objects.create(period=invoice.period, issue_date=invoice.issue_date),
     }
     # A column added to Invoice must be placed here or in MUTABLE_FIELDS (and the trigger).
     columns = {field.name for field in Invoice._meta.concrete_fields}

@@ -1,5 +1,6 @@
 """Invoice numbers: the operator's prefix, continuous and unique, even under concurrency."""
 
+import contextlib
 import datetime
 import threading
 import time
@@ -127,3 +128,76 @@ def test_two_runs_at_once_invoice_each_customer_once():
     assert Invoice.objects.count() == 30
     numbers = sorted(Invoice.objects.values_list("number", flat=True))
     assert numbers == [f"T{n:07d}" for n in range(1, 31)]
+
+
+def _subscribed(count: int) -> list[int]:
+    customers = [CustomerFactory() for _ in range(count)]
+    for customer in customers:
+        SubscriptionFactory(customer=customer)
+    return [customer.pk for customer in customers]
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_runs_in_parallel_take_blocks_without_gap_even_when_a_chunk_rolls_back(monkeypatch):
+    """Three runs at once, chunk by chunk (blocks of numbers): two on different customers, one
+    on the same customers as the first; one chunk dies half-way (rolled back)."""
+    from guichet.billing.services import billing_run_customers as run_chunk
+    from guichet.billing.services import run as run_module
+
+    first, second = _subscribed(40), _subscribed(40)
+    real = run_module.invoice_numbers_take
+    died = []
+
+    def dies_once_with_a_block(count, **kwargs):
+        numbers = real(count, **kwargs)
+        if count > 0 and not died and threading.current_thread().name == "chunk-0":
+            died.append(numbers)
+            time.sleep(0.2)  # holding the counter while the others wait
+            raise ForcedRollback
+        return numbers
+
+    monkeypatch.setattr(run_module, "invoice_numbers_take", dies_once_with_a_block)
+    plans = [first, second, first[::-1]]
+
+    def work(index: int) -> None:
+        threading.current_thread().name = f"chunk-{index}"
+        ids = plans[index]
+        for start in range(0, len(ids), 10):
+            with contextlib.suppress(ForcedRollback):
+                run_chunk(
+                    customer_ids=ids[start : start + 10],
+                    period=D(2026, 11, 1),
+                    issue_date=D(2026, 11, 25),
+                    notify=False,
+                    render_pdf=False,
+                )
+
+    errors = _in_threads(3, work)
+
+    assert errors == [] and len(died) == 1
+    invoiced = Invoice.objects.count()
+    assert sorted(Invoice.objects.values_list("number", flat=True)) == [
+        f"T{n:07d}" for n in range(1, invoiced + 1)
+    ]
+    assert InvoiceCounter.objects.get(prefix="T").last_number == invoiced
+    # The rolled-back chunk's customers (the first run's) were billed by the run going the
+    # other way, or wait for the next run; nobody twice.
+    customers = list(Invoice.objects.values_list("customer_id", flat=True))
+    assert len(customers) == len(set(customers))
+    assert set(second) <= set(customers)
+    assert invoiced >= 70
+
+    # Running the month again bills whoever is left, with the next numbers.
+    work_again = run_chunk(
+        customer_ids=first + second,
+        period=D(2026, 11, 1),
+        issue_date=D(2026, 11, 25),
+        notify=False,
+        render_pdf=False,
+    )
+    assert Invoice.objects.count() == 80
+    assert work_again.issued == 80 - invoiced
+    assert sorted(Invoice.objects.values_list("number", flat=True)) == [
+        f"T{n:07d}" for n in range(1, 81)
+    ]

@@ -13,6 +13,7 @@ lock order customer → payment is the same everywhere, so they cannot deadlock.
 """
 
 import datetime
+import logging
 import secrets
 from dataclasses import dataclass, field
 
@@ -28,6 +29,8 @@ from guichet.billing.services import invoice_mark_paid
 from guichet.customers.models import Customer
 
 from ..models import Allocation, Payment
+
+logger = logging.getLogger(__name__)
 
 # Readable over the phone: no 0/O, 1/I/L, 5/S, 8/B.
 _REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY234679"
@@ -100,8 +103,32 @@ def ledger_invoice_issued(*, invoice_id: int, customer_id: int) -> SettleResult:
     return ledger_settle(customer_id=customer_id)
 
 
+def ledger_invoices_issued(*, invoices: list[tuple[int, int]]) -> list[SettleResult]:
+    """`ledger_invoice_issued` for many invoices at once, (invoice id, customer id) pairs (a
+    chunk of a billing run): one query finds the customers with credit, and only those are
+    settled, one by one as `ledger_invoice_issued` would."""
+    with_credit = customers_with_credit(customer_ids=[customer_id for _, customer_id in invoices])
+    results = []
+    for customer_id in sorted(with_credit):
+        try:
+            results.append(ledger_settle(customer_id=customer_id))
+        except Exception:
+            # As for one invoice: the credit stays for the next settlement, the others go on.
+            logger.exception("Customer %s: credit not spent on the new invoice", customer_id)
+    return results
+
+
+# Billing's run calls the variant for many when the hook it is given has one (decision 0008).
+ledger_invoice_issued.many = ledger_invoices_issued
+
+
 def customer_has_credit(*, customer_id: int) -> bool:
     """Confirmed money that no invoice took yet (one query)."""
+    return bool(customers_with_credit(customer_ids=[customer_id]))
+
+
+def customers_with_credit(*, customer_ids: list[int]) -> set[int]:
+    """Those of these customers with confirmed money that no invoice took yet (one query)."""
     paid = (
         Payment.objects.filter(customer_id=OuterRef("pk"), status=Payment.Status.CONFIRMED)
         .order_by()
@@ -116,14 +143,14 @@ def customer_has_credit(*, customer_id: int) -> bool:
         .annotate(total=Sum("amount_cents"))
         .values("total")
     )
-    return (
-        Customer.objects.filter(pk=customer_id)
+    return set(
+        Customer.objects.filter(pk__in=customer_ids)
         .annotate(
             paid=Coalesce(Subquery(paid, output_field=IntegerField()), Value(0)),
             spent=Coalesce(Subquery(spent, output_field=IntegerField()), Value(0)),
         )
         .filter(paid__gt=F("spent"))
-        .exists()
+        .values_list("pk", flat=True)
     )
 
 

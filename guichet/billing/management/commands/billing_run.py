@@ -12,9 +12,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from tqdm import tqdm
 
-from guichet.billing.models import Invoice
+from guichet.billing.models import BillingRun, Invoice
 from guichet.billing.periods import format_period, parse_period
-from guichet.billing.services import RunResult, billing_run, billing_run_candidates
+from guichet.billing.services import (
+    RunResult,
+    billing_run,
+    billing_run_candidates,
+    billing_run_start,
+)
+from guichet.billing.services.run import CHUNK_SIZE
 from guichet.billing.tasks import bill_customers
 from guichet.core.formatting import format_cents
 
@@ -38,7 +44,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--issue-date", help="date des factures, AAAA-MM-JJ (par défaut : aujourd'hui)"
         )
-        parser.add_argument("--batch-size", type=int, default=200, help="clients par tâche")
+        parser.add_argument(
+            "--batch-size", type=int, default=CHUNK_SIZE, help="clients par lot (une transaction)"
+        )
         parser.add_argument(
             "--no-notify", action="store_true", help="n'envoyer aucun e-mail « facture disponible »"
         )
@@ -83,6 +91,14 @@ class Command(BaseCommand):
             )
             % {"period": label, "count": len(candidates)}
         )
+        run = billing_run_start(
+            period=period,
+            issue_date=issue_date,
+            customers_total=len(candidates),
+            chunk_size=options["batch_size"],
+            notify=notify,
+            render_pdf=render_pdf,
+        )
         bar = tqdm(
             total=len(candidates),
             unit="client",
@@ -99,6 +115,7 @@ class Command(BaseCommand):
                     render_pdf=render_pdf,
                     batch_size=options["batch_size"],
                     on_batch=lambda batch: bar.update(batch.customers),
+                    run=run,
                 )
             else:
                 result = self._fan_out(
@@ -107,6 +124,7 @@ class Command(BaseCommand):
                 if result is None:
                     return
         self._summary(label, result, time.monotonic() - started)
+        self._progress(run)
         if result.failed:
             raise CommandError(
                 ngettext(
@@ -171,6 +189,25 @@ class Command(BaseCommand):
                 % {"count": missing}
             )
         return result
+
+    def _progress(self, run: BillingRun) -> None:
+        """The run as the back office shows it, PDFs included (rendered by the workers)."""
+        run.refresh_from_db()
+        rendered, waiting = run.pdfs_rendered(), run.pdfs_to_render()
+        self.stdout.write(
+            _(
+                "Facturation n° %(id)s : %(status)s, lots %(done)s/%(chunks)s ; "
+                "PDF rendus %(rendered)s/%(total)s."
+            )
+            % {
+                "id": run.pk,
+                "status": run.get_status_display(),
+                "done": run.chunks_done,
+                "chunks": run.chunks_total,
+                "rendered": rendered,
+                "total": rendered + waiting,
+            }
+        )
 
     def _summary(self, label: str, result: RunResult, seconds: float) -> None:
         rate = result.issued / seconds if seconds else 0

@@ -27,7 +27,7 @@ COMPLETE = {
     "S3_BUCKET": "guichet-factures",
     "S3_ENDPOINT_URL": "https://s3.fr-par.scw.cloud",
     "S3_REGION": "fr-par",
-    "S3_ACCESS_KEY_ID": "SCWXXXXXXXXXXXXXXXXX",
+    "S3_ACCESS_KEY_ID": "SCWTESTACCESSKEY0000",
     "S3_SECRET_ACCESS_KEY": "0123456789abcdef0123456789abcdef",
     "S3_PREFIX": "/espace-client/",
 }

@@ -163,13 +163,13 @@ AUTHENTICATION_BACKENDS = [
     "guichet.accounts.backends.StaffBackend",
 ]
 # Argon2id sized for the server (guichet/accounts/hashers.py): every login holds this much
-# memory while its hash runs (19 MiB by default, 100 MiB and 8 threads with Django's), times
+# memory while its hash runs (7 MiB by default, 100 MiB and 8 threads with Django's), times
 # the hashes running at once: one per sync gunicorn worker. Hashes made with other
 # parameters are verified, then stored again with these at the next login.
 from guichet.accounts.hashers import argon2_parameters_problem  # noqa: E402
 
-ACCOUNTS_ARGON2_MEMORY_KIB = env_int("ARGON2_MEMORY_KIB", 19456, minimum=8)
-ACCOUNTS_ARGON2_TIME_COST = env_int("ARGON2_TIME_COST", 2, minimum=1)
+ACCOUNTS_ARGON2_MEMORY_KIB = env_int("ARGON2_MEMORY_KIB", 7168, minimum=8)
+ACCOUNTS_ARGON2_TIME_COST = env_int("ARGON2_TIME_COST", 5, minimum=1)
 ACCOUNTS_ARGON2_PARALLELISM = env_int("ARGON2_PARALLELISM", 1, minimum=1)
 if problem := argon2_parameters_problem(
     memory_kib=ACCOUNTS_ARGON2_MEMORY_KIB,

@@ -3,16 +3,23 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+# `account` not given: the backend reads it (None means « read, and nobody has that login »).
+_UNREAD = object()
+
 
 class CustomerBackend(ModelBackend):
     """Logs a subscriber in with `login` (reference or identifier) and password."""
 
-    def authenticate(self, request, login=None, password=None, **kwargs):
+    def authenticate(self, request, login=None, password=None, account=_UNREAD, **kwargs):
+        """`account`: the account `login` names, when the caller has read it already (the
+        login service reads it before throttling); read here otherwise."""
         if login is None or password is None:
             return None
-        from .services import user_for_login
+        if account is _UNREAD:
+            from .services import user_for_login
 
-        user = user_for_login(login)
+            account = user_for_login(login)
+        user = account
         if user is None or user.customer_id is None:
             # Hash anyway so an unknown login takes as long as a wrong password.
             get_user_model()().set_password(password)

@@ -2,7 +2,8 @@
 
 Django's own Argon2 hasher asks 100 MiB and 8 threads per hash, so 50 logins at once want
 5 GB and 400 threads. OWASP's configurations for Argon2id defend equally well with one lane
-and far less memory (19 MiB and 2 passes by default here). The algorithm name stays
+and far less memory (7 MiB and 5 passes by default here, the cheapest of OWASP's five on
+our 2-core server: bench/argon2_bench.py). The algorithm name stays
 « argon2 », so hashes made with other parameters (Django's) are still verified, and Django
 stores the password again with these ones at the next successful login (`must_update`).
 """

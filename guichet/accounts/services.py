@@ -594,7 +594,8 @@ def login_attempt(*, request, login: str, password: str) -> LoginResult:
         return LoginResult(error=decision.message, throttled=True)
     user = None
     try:
-        user = authenticate(request, login=login, password=password)
+        # The account read above, so that the backend does not read it a second time.
+        user = authenticate(request, login=login, password=password, account=target)
         if user is not None and user.customer_id is None:
             user = None
     finally:

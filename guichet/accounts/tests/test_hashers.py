@@ -111,8 +111,8 @@ def _printed(result: subprocess.CompletedProcess) -> list[str]:
     return result.stdout.splitlines()[-1].split()
 
 
-def test_the_defaults_are_owasp_19_mib_2_passes_1_lane_and_env_changes_them():
-    assert _printed(_settings_with()) == [SERVER_ARGON2, "19456", "2", "1"]
+def test_the_defaults_are_owasp_7_mib_5_passes_1_lane_and_env_changes_them():
+    assert _printed(_settings_with()) == [SERVER_ARGON2, "7168", "5", "1"]
     result = _settings_with(ARGON2_MEMORY_KIB="47104", ARGON2_TIME_COST="1")
     assert _printed(result) == [SERVER_ARGON2, "47104", "1", "1"]
 

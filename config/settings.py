@@ -137,7 +137,8 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, with its redis-py client made once (guichet/core/cache.py).
+            "BACKEND": "guichet.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "guichet",
         }

@@ -1,4 +1,12 @@
-"""Django's database cache with an atomic `incr`, for production without Redis.
+"""The cache backends of production: Redis with its client made once, or the database.
+
+Django's Redis backend builds a new redis-py client for every cache operation (a page reads
+its session, a login touches the throttle's counters a dozen times), and building one fills
+its table of a few hundred response callbacks: about 0.15 ms each time, for nothing, since a
+redis-py client is safe to share and holds no connection of its own (its pool does).
+`RedisCache` makes one client per connection pool and keeps it.
+
+Django's database cache with an atomic `incr`, for production without Redis:
 
 Django's own DatabaseCache increments by reading the value and writing it back, so two web
 workers counting at once lose a count, and the write also resets the entry's expiry. The
@@ -11,10 +19,37 @@ import base64
 import pickle
 
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
 from django.db import connections, router
 from django.utils.timezone import now as tz_now
 
 MAX_RETRIES = 1000
+
+
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis cache client, with one redis-py client per server kept, not rebuilt."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            if index not in self._pools:
+                self._pools[index] = self._pool_class.from_url(
+                    self._servers[index], **self._pool_options
+                )
+            client = self._clients[index] = self._client(connection_pool=self._pools[index])
+        return client
+
+
+class RedisCache(DjangoRedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
 
 
 class DatabaseCache(DjangoDatabaseCache):

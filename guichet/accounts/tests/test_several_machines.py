@@ -33,7 +33,7 @@ if os.environ.get("REDIS_URL"):
         pytest.param(
             {
                 "default": {
-                    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                    "BACKEND": "guichet.core.cache.RedisCache",
                     "LOCATION": os.environ["REDIS_URL"],
                     "KEY_PREFIX": "guichet",
                 }
@@ -75,7 +75,7 @@ def test_production_without_redis_keeps_cache_and_sessions_in_the_database():
 
 def test_production_with_redis_keeps_the_cache_in_redis():
     backend, location, sessions = _show(**PRODUCTION, REDIS_URL="redis://10.0.0.5:6379/0")
-    assert backend == "django.core.cache.backends.redis.RedisCache"
+    assert backend == "guichet.core.cache.RedisCache"
     assert location == "redis://10.0.0.5:6379/0"
     assert sessions == "django.contrib.sessions.backends.cached_db"
 

@@ -34,7 +34,7 @@ def test_cache_down_answers_503_naming_it(client, settings):
     unreachable = {
         **settings.CACHES,
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "guichet.core.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         },
     }

@@ -3,6 +3,8 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext, gettext_lazy, ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from guichet.core.admin_site import ReadOnlyAdminMixin
 from guichet.core.models import StaffAccess
@@ -10,6 +12,14 @@ from guichet.core.staff_audit import StaffAuditMixin, staff_access_record
 
 from . import services
 from .models import SecurityEvent, User
+
+# django-otp's own pages would show every staff member's app secret and QR code, and take
+# backup codes typed in clear (stored here as keyed hashes, so they would never work): each
+# staff member manages their own second factor (« Double authentification »), and a lost one
+# is reset with `manage.py staffresetotp`, which records it.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 class SecurityEventInline(admin.TabularInline):

@@ -232,3 +232,19 @@ def test_staffresetotp_gives_a_new_first_login_code(newcomer):
     assert SecurityEvent.objects.filter(
         user=user, kind=SecurityEvent.Kind.SECOND_FACTOR_RESET
     ).exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/back-office/otp_totp/totpdevice/",
+        "/back-office/otp_totp/totpdevice/add/",
+        "/back-office/otp_static/staticdevice/",
+        "/back-office/otp_static/staticdevice/add/",
+    ],
+)
+def test_django_otps_own_pages_are_not_in_the_back_office(admin_client, path):
+    # They would show the app secrets and take backup codes in clear.
+    assert admin_client.get(path).status_code == 404
+    index = admin_client.get("/back-office/").content.decode()
+    assert "otp_totp" not in index and "otp_static" not in index

@@ -72,6 +72,17 @@ def test_refuses_two_different_passwords(db, monkeypatch):
     assert not User.objects.filter(username="paul").exists()
 
 
+@pytest.mark.parametrize("error", [EOFError, KeyboardInterrupt])
+def test_no_password_typed_is_a_clear_refusal_and_creates_nothing(db, monkeypatch, error):
+    def closed(prompt=""):
+        raise error
+
+    monkeypatch.setattr("getpass.getpass", closed)
+    with pytest.raises(CommandError, match="Aucun mot de passe saisi.*--password-file"):
+        call_command("createstaff", "paul", "--email", "p@example.fr", "--role", "billing")
+    assert not User.objects.filter(username="paul").exists()
+
+
 @pytest.mark.parametrize("weak", ["azerty123", "Motdepasse1!", "marie-marie-marie-2026"])
 def test_refuses_a_weak_password(db, tmp_path, weak):
     with pytest.raises(CommandError):

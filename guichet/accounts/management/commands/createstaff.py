@@ -69,7 +69,17 @@ class Command(BaseCommand):
             except OSError as error:
                 raise CommandError(str(error)) from None
             return lines[0] if lines else ""
-        password = getpass.getpass(gettext("Mot de passe : "))
-        if getpass.getpass(gettext("Mot de passe (encore) : ")) != password:
+        try:
+            password = getpass.getpass(gettext("Mot de passe : "))
+            again = getpass.getpass(gettext("Mot de passe (encore) : "))
+        except (EOFError, KeyboardInterrupt):
+            # Nothing to read (no terminal, input closed) or Ctrl-C: nothing was created.
+            raise CommandError(
+                gettext(
+                    "Aucun mot de passe saisi : rien n'a été créé. Sans terminal, donnez-le "
+                    "dans un fichier avec --password-file."
+                )
+            ) from None
+        if again != password:
             raise CommandError(gettext("Les deux mots de passe ne sont pas identiques."))
         return password

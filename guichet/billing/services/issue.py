@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from guichet.core.emails import email_build, email_queue
+from guichet.core.emails import email_context_builder, email_defer, email_queue
 from guichet.core.models import OutboxEmail
 from guichet.customers.models import Customer
 
@@ -32,6 +32,8 @@ NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,29}$")
 LABEL_MAX_LENGTH = InvoiceLine._meta.get_field("label").max_length
 # Not settled yet: to pay, or carried by a debit file whose money has not arrived.
 OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.DEBIT_SENT)
+# The « facture disponible » e-mail: templates/emails/invoice_available.*
+NOTIFICATION = "invoice_available"
 
 
 @dataclass(frozen=True)
@@ -334,9 +336,19 @@ def _notification_queue(
     email_queue(**_notification(invoice, to=to, language=language, resent_by_staff=resent_by_staff))
 
 
-def invoice_notification_build(invoice: Invoice, *, to: str, language: str) -> OutboxEmail:
-    """The unsaved « facture disponible » e-mail of an invoice (for `email_queue_many`)."""
-    return email_build(**_notification(invoice, to=to, language=language))
+def invoice_notification_defer(*, invoice_id: int, to: str, language: str) -> OutboxEmail:
+    """The unsaved « facture disponible » e-mail of an issued invoice (for `email_queue_many`),
+    rendered by the worker that sends it: the same e-mail as `_notification_queue` writes."""
+    return email_defer(
+        to=to, template=NOTIFICATION, args={"invoice_id": invoice_id}, language=language
+    )
+
+
+@email_context_builder("invoice_available")
+def _notification_context(*, invoice_id: int) -> dict:
+    """The context of an e-mail of `invoice_notification_defer`, when it leaves."""
+    invoice = Invoice.objects.get(pk=invoice_id)
+    return _notification(invoice, to="", language="")["context"]
 
 
 def invoices_issued_hook(invoices: list[tuple[int, int]]) -> None:
@@ -359,7 +371,7 @@ def _notification(
 ) -> dict:
     return dict(
         to=to,
-        template="invoice_available",
+        template=NOTIFICATION,
         context={
             "invoice": invoice,
             "invoices_url": settings.GUICHET_SITE_URL + reverse("billing:invoices"),

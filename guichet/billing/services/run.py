@@ -26,7 +26,7 @@ from .issue import (
     InvoiceDraft,
     LineDraft,
     invoice_build,
-    invoice_notification_build,
+    invoice_notification_defer,
     invoice_snapshot,
     invoices_issued_hook,
 )
@@ -314,8 +314,8 @@ def _write_chunk(
         if notify:
             email_queue_many(
                 [
-                    invoice_notification_build(
-                        invoice,
+                    invoice_notification_defer(
+                        invoice_id=invoice.pk,
                         to=invoice.customer.invoice_email,
                         language=invoice.customer.language,
                     )

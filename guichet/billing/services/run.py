@@ -30,6 +30,7 @@ from .issue import (
     invoice_snapshot,
     invoices_issued_hook,
 )
+from .rows import rows_insert
 
 logger = logging.getLogger(__name__)
 
@@ -304,13 +305,26 @@ def _write_chunk(
             return []
         for (invoice, _lines), number in zip(todo, invoice_numbers_take(len(todo)), strict=True):
             invoice.number = number
-        invoices = Invoice.objects.bulk_create([invoice for invoice, _ in todo])
+        invoices = [invoice for invoice, _ in todo]
+        created_at = timezone.now()
+        for invoice in invoices:
+            invoice.created_at = created_at
+        rows_insert(Invoice, invoices)
+        # The ids back: these customers' invoices of the month are the ones just inserted
+        # (the others were set aside above, under the lock; one written meanwhile by an
+        # import made the INSERT fail on the unique constraint).
+        ids_of = dict(
+            Invoice.objects.filter(
+                period=period, customer_id__in=[invoice.customer_id for invoice in invoices]
+            ).values_list("customer_id", "pk")
+        )
         all_lines = []
         for invoice, lines in todo:
+            invoice.pk, invoice._state.adding = ids_of[invoice.customer_id], False
             for line in lines:
                 line.invoice = invoice
             all_lines.extend(lines)
-        InvoiceLine.objects.bulk_create(all_lines)
+        rows_insert(InvoiceLine, all_lines)
         if notify:
             email_queue_many(
                 [

@@ -13,7 +13,7 @@ from django.db.models.functions import Least
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from guichet.catalog.models import ProductKind, Subscription
+from guichet.catalog.models import Product, ProductKind, Subscription
 from guichet.core.emails import email_queue_many
 from guichet.core.formatting import format_phone
 from guichet.customers.models import Customer
@@ -33,6 +33,8 @@ from .issue import (
 from .rows import rows_insert
 
 logger = logging.getLogger(__name__)
+
+PRODUCT = Subscription._meta.get_field("product")
 
 # Customers per chunk: one transaction, a few queries and three bulk inserts each; bounded
 # memory whatever the number of customers.
@@ -197,12 +199,20 @@ def billing_run_customers(
         )
     )
     result.already_invoiced = len(invoiced)
-    billable = _billable(period).select_related("product").order_by("start_date", "pk")
+    billable = _billable(period).order_by("start_date", "pk")
     customers = list(
         Customer.objects.filter(pk__in=[pk for pk in customer_ids if pk not in invoiced])
         .prefetch_related("holders", Prefetch("subscriptions", billable, to_attr="billable"))
         .order_by("pk")
     )
+    # A few products for thousands of services: each read once (select_related would make
+    # one per service).
+    products = Product.objects.in_bulk(
+        {subscription.product_id for customer in customers for subscription in customer.billable}
+    )
+    for customer in customers:
+        for subscription in customer.billable:
+            PRODUCT.set_cached_value(subscription, products[subscription.product_id])
     drafts = []
     for customer in customers:
         # What the invoice writes in words (line labels) is in the customer's language.

@@ -171,18 +171,43 @@ def email_build(
     return email
 
 
-def outbox_render(*, email: OutboxEmail) -> bool:
-    """Render in place (unsaved) an e-mail queued by `email_defer` and not rendered yet;
-    True if it was. Raises what its context builder or templates raise."""
+def outbox_render(*, email: OutboxEmail, context: dict | None = None) -> bool:
+    """Render in place (unsaved) an e-mail queued by `email_defer` and not rendered yet, from
+    `context` if its builder already made it; True if it was. Raises what its context builder
+    or templates raise."""
     if not email.render_args or email.body_text:
         return False
-    builder = _context_builders.get(email.template)
-    if builder is None:
-        # A worker running without the app that queued it: a deployment error, worth
-        # retrying once the right code runs.
-        raise LookupError(f"no context builder for the e-mail template {email.template!r}")
-    _render(email, builder(**email.render_args), email.language or settings.LANGUAGE_CODE)
+    if context is None:
+        builder = _context_builders.get(email.template)
+        if builder is None:
+            # A worker running without the app that queued it: a deployment error, worth
+            # retrying once the right code runs.
+            raise LookupError(f"no context builder for the e-mail template {email.template!r}")
+        context = builder(**email.render_args)
+    _render(email, context, email.language or settings.LANGUAGE_CODE)
     return True
+
+
+def _contexts_many(emails: list[OutboxEmail]) -> dict[int, dict]:
+    """The contexts of deferred e-mails whose builder offers a variant for many (its `many`
+    attribute: a list of arguments in, their contexts out), by e-mail id; one query per
+    batch rather than per e-mail. Those left out are rendered one by one."""
+    by_template: dict[str, list[OutboxEmail]] = {}
+    for email in emails:
+        if email.render_args and not email.body_text:
+            by_template.setdefault(email.template, []).append(email)
+    contexts = {}
+    for template, group in by_template.items():
+        many = getattr(_context_builders.get(template), "many", None)
+        if many is None:
+            continue
+        try:
+            made = many([email.render_args for email in group])
+        except Exception:
+            logger.exception("E-mails %s: contexts not made together, now one by one", template)
+            continue
+        contexts.update(zip((email.pk for email in group), made, strict=True))
+    return contexts
 
 
 def _render(email: OutboxEmail, context: dict, language: str) -> None:
@@ -205,9 +230,10 @@ def _render_claimed(emails: list[OutboxEmail]) -> list[OutboxEmail]:
     (what staff read); those that could not be rendered are recorded as failures, like a
     server refusing them. Returns the e-mails ready to leave."""
     ready, rendered = [], []
+    contexts = _contexts_many(emails)
     for email in emails:
         try:
-            if outbox_render(email=email):
+            if outbox_render(email=email, context=contexts.get(email.pk)):
                 email.full_clean(validate_constraints=False)
                 rendered.append(email)
         except Exception as exc:

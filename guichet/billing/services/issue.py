@@ -442,6 +442,18 @@ def _notification_context(*, invoice_id: int) -> dict:
     return _notification(invoice, to="", language="")["context"]
 
 
+def _notification_contexts(args: list[dict]) -> list[dict]:
+    """The same for many e-mails, their invoices read at once (an invoice gone: all fail,
+    then each is tried alone)."""
+    invoices = Invoice.objects.in_bulk([arg["invoice_id"] for arg in args])
+    return [
+        _notification(invoices[arg["invoice_id"]], to="", language="")["context"] for arg in args
+    ]
+
+
+_notification_context.many = _notification_contexts
+
+
 def invoices_issued_hook(invoices: list[tuple[int, int]]) -> None:
     """settings.BILLING_INVOICE_ISSUED for many (invoice id, customer id) pairs: its variant
     for many when it has one (decision 0008), else invoice by invoice."""

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from guichet.billing.services.issue import _notification, invoice_notification_defer
 from guichet.billing.tests.test_languages import english, issue  # noqa: F401 (fixture)
@@ -66,3 +67,39 @@ def test_a_deferred_email_checks_its_address_and_template():
         email_defer(to="c@example.fr\nBcc: x@example.fr", template="invoice_available", args={})
     with pytest.raises(LookupError):
         email_defer(to="c@example.fr", template="no_such_template", args={})
+
+
+def test_the_demo_mailbox_shows_a_notice_not_sent_yet_as_it_will_leave(client, settings, customer):
+    settings.GUICHET_DEMO = True
+    invoice = issue(customer)
+    email = invoice_notification_defer(invoice_id=invoice.pk, to="c@example.fr", language="")
+    email.save()
+
+    response = client.get(reverse("core:demo_mailbox_detail", args=[email.pk]))
+
+    html = response.content.decode()
+    assert f"Votre facture {invoice.number} est disponible" in html
+    assert "Consultez-la et téléchargez-la" in html
+    email.refresh_from_db()
+    assert email.body_text == ""  # a page view writes nothing
+
+
+def test_one_notice_that_cannot_be_rendered_does_not_hold_back_the_others(customer, other_customer):
+    invoices = [issue(customer), issue(other_customer)]
+    emails = [
+        invoice_notification_defer(invoice_id=invoice_id, to="c@example.fr", language="")
+        for invoice_id in (invoices[0].pk, 999_999, invoices[1].pk)
+    ]
+    for email in emails:
+        email.save()
+
+    assert outbox_send_many(email_ids=[email.pk for email in emails]) == 2
+
+    assert [OutboxEmail.objects.get(pk=email.pk).status for email in emails] == [
+        OutboxEmail.Status.SENT,
+        OutboxEmail.Status.PENDING,
+        OutboxEmail.Status.SENT,
+    ]
+    assert sorted(message.subject for message in mail.outbox) == [
+        f"Votre facture {invoice.number} est disponible" for invoice in invoices
+    ]

@@ -213,7 +213,7 @@ def run_phase(no_notify: bool, profile: str | None = None) -> dict:
 
 def send_phase() -> dict:
     """What the workers do after the run: the pending e-mails rendered and sent, by the
-    function of the task the run queued after each chunk, its ids a chunk at a time."""
+    function of the task the run queues after each chunk, 1,000 ids at a time."""
     import resource
 
     _setup()

@@ -50,8 +50,12 @@ def rows_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # The psycopg cursor under Django's wrapper: COPY has no Django API.
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            # The psycopg cursor under Django's wrapper: COPY has no Django API. Its errors
+            # made Django's (IntegrityError…), as a bulk_create raises them.
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
         else:

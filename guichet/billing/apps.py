@@ -13,3 +13,6 @@ class BillingConfig(AppConfig):
 
         # Before any connection opens: SQLite's invoice triggers call this function.
         connection_created.connect(sqlite_register_lock, dispatch_uid="billing_sqlite_lock")
+        # Registers what the « facture disponible » e-mails of a billing run are rendered
+        # from when they leave, in every process that sends e-mail (workers load no view).
+        from .services import issue  # noqa: F401

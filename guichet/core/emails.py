@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.template import Context, engines
@@ -33,6 +34,9 @@ SEND_MANY_BATCH = 50
 # name -> function(**args) -> absolute URL. Core imports no feature app: each app registers
 # its builders when it is loaded (its AppConfig.ready), in web processes and workers alike.
 _secret_link_builders: dict[str, Callable[..., str]] = {}
+# template -> function(**args) -> context, for the e-mails rendered when they leave
+# (`email_defer`); registered by the apps the same way.
+_context_builders: dict[str, Callable[..., dict]] = {}
 
 
 class SecretLinkUnavailable(Exception):
@@ -48,6 +52,17 @@ def secret_link_builder(name: str):
 
     def register(function: Callable[..., str]) -> Callable[..., str]:
         _secret_link_builders[name] = function
+        return function
+
+    return register
+
+
+def email_context_builder(template: str):
+    """Register the function that makes the context of `emails/<template>.*` at send time,
+    from the non-secret arguments given to `email_defer` (an id: it loads what it shows)."""
+
+    def register(function: Callable[..., dict]) -> Callable[..., dict]:
+        _context_builders[template] = function
         return function
 
     return register
@@ -93,6 +108,24 @@ def email_queue_many(emails: list[OutboxEmail]) -> list[OutboxEmail]:
     return emails
 
 
+def email_defer(*, to: str, template: str, args: dict, language: str | None = None) -> OutboxEmail:
+    """An unsaved outbox row rendered when it leaves (for `email_queue_many`): a billing run
+    queues a thousand notices per transaction, and rendering them is the workers' work.
+
+    `args` (JSON, nothing secret: they are stored) go to the context builder registered for
+    `template` at send time; rendered then as `email_build` would now, in `language`. Meant
+    for what does not change once written (an issued invoice): the e-mail shows it as it is
+    when it leaves. No secret links: those e-mails go through `email_build`.
+    """
+    if template not in _context_builders:
+        raise LookupError(f"no context builder for the e-mail template {template!r}")
+    # As full_clean would (email_build): no line break can reach the To header.
+    validate_email(to)
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    return OutboxEmail(to=to, template=template, render_args=dict(args), language=language)
+
+
 def email_build(
     *,
     to: str,
@@ -121,23 +154,11 @@ def email_build(
         language = settings.LANGUAGE_CODE
     with translation.override(language):
         stored_links = _secret_links_prepare(secret_links or {}, context)
-        context = {
-            **context,
-            **{key: link["placeholder"] for key, link in stored_links.items()},
-            "brand": settings.GUICHET_BRAND,
-            "site_url": settings.GUICHET_SITE_URL,
-        }
-        subject = _render_text(f"emails/{template}.subject.txt", context)
-        body_text = _render_text(f"emails/{template}.txt", context)
-        body_html = render_to_string(f"emails/{template}.html", context)
-    email = OutboxEmail(
-        to=to,
-        reply_to=reply_to,
-        subject=" ".join(subject.split()),
-        body_text=body_text.strip() + "\n",
-        body_html=body_html,
-        template=template,
-        secret_links=stored_links,
+    email = OutboxEmail(to=to, reply_to=reply_to, template=template, secret_links=stored_links)
+    _render(
+        email,
+        {**context, **{key: link["placeholder"] for key, link in stored_links.items()}},
+        language,
     )
     for key, link in stored_links.items():
         if link["placeholder"] not in email.body_text:
@@ -148,6 +169,85 @@ def email_build(
     # here would cost one query each on every e-mail of a billing run.
     email.full_clean(validate_constraints=False)
     return email
+
+
+def outbox_render(*, email: OutboxEmail, context: dict | None = None) -> bool:
+    """Render in place (unsaved) an e-mail queued by `email_defer` and not rendered yet, from
+    `context` if its builder already made it; True if it was. Raises what its context builder
+    or templates raise."""
+    if not email.render_args or email.body_text:
+        return False
+    if context is None:
+        builder = _context_builders.get(email.template)
+        if builder is None:
+            # A worker running without the app that queued it: a deployment error, worth
+            # retrying once the right code runs.
+            raise LookupError(f"no context builder for the e-mail template {email.template!r}")
+        context = builder(**email.render_args)
+    _render(email, context, email.language or settings.LANGUAGE_CODE)
+    return True
+
+
+def _contexts_many(emails: list[OutboxEmail]) -> dict[int, dict]:
+    """The contexts of deferred e-mails whose builder offers a variant for many (its `many`
+    attribute: a list of arguments in, their contexts out), by e-mail id; one query per
+    batch rather than per e-mail. Those left out are rendered one by one."""
+    by_template: dict[str, list[OutboxEmail]] = {}
+    for email in emails:
+        if email.render_args and not email.body_text:
+            by_template.setdefault(email.template, []).append(email)
+    contexts = {}
+    for template, group in by_template.items():
+        many = getattr(_context_builders.get(template), "many", None)
+        if many is None:
+            continue
+        try:
+            made = many([email.render_args for email in group])
+        except Exception:
+            logger.exception("E-mails %s: contexts not made together, now one by one", template)
+            continue
+        contexts.update(zip((email.pk for email in group), made, strict=True))
+    return contexts
+
+
+def _render(email: OutboxEmail, context: dict, language: str) -> None:
+    with translation.override(language):
+        context = {
+            **context,
+            "brand": settings.GUICHET_BRAND,
+            "site_url": settings.GUICHET_SITE_URL,
+        }
+        subject = _render_text(f"emails/{email.template}.subject.txt", context)
+        body_text = _render_text(f"emails/{email.template}.txt", context)
+        body_html = render_to_string(f"emails/{email.template}.html", context)
+    email.subject = " ".join(subject.split())
+    email.body_text = body_text.strip() + "\n"
+    email.body_html = body_html
+
+
+def _render_claimed(emails: list[OutboxEmail]) -> list[OutboxEmail]:
+    """Render the claimed e-mails queued by `email_defer` and keep their bodies on their rows
+    (what staff read); those that could not be rendered are recorded as failures, like a
+    server refusing them. Returns the e-mails ready to leave."""
+    ready, rendered = [], []
+    contexts = _contexts_many(emails)
+    for email in emails:
+        try:
+            if outbox_render(email=email, context=contexts.get(email.pk)):
+                email.full_clean(validate_constraints=False)
+                rendered.append(email)
+        except Exception as exc:
+            _record_failure(email, exc)
+        else:
+            ready.append(email)
+    # One UPDATE per row, in one transaction: bulk_update's CASE over a few hundred kilobytes
+    # of bodies costs PostgreSQL more than these.
+    with transaction.atomic():
+        for email in rendered:
+            OutboxEmail.objects.filter(pk=email.pk).update(
+                subject=email.subject, body_text=email.body_text, body_html=email.body_html
+            )
+    return ready
 
 
 def outbox_send(*, email_id: int) -> bool:
@@ -164,6 +264,8 @@ def outbox_send(*, email_id: int) -> bool:
     if not claimed:
         return False
     email = OutboxEmail.objects.get(pk=email_id)
+    if not _render_claimed([email]):
+        return False
     try:
         _deliver(email)
     except SecretLinkUnavailable as exc:
@@ -196,9 +298,10 @@ def outbox_send_many(*, email_ids: list[int]) -> int:
             OutboxEmail.objects.filter(pk__in=[email.pk for email in claimed]).update(
                 attempts=F("attempts") + 1, next_attempt_at=now + CLAIM_DURATION
             )
-        done = []
         for email in claimed:
             email.attempts += 1
+        done = []
+        for email in _render_claimed(claimed):
             try:
                 _deliver(email)
             except SecretLinkUnavailable as exc:

@@ -66,6 +66,13 @@ class OutboxEmail(models.Model):
     # Where an answer goes when it is not for us (a contact request: the customer's address).
     # An EmailField, so no CR/LF can reach the Reply-To header.
     reply_to = models.EmailField(gettext_lazy("répondre à"), blank=True)
+    # An e-mail queued by the thousand (a billing run's notices) is rendered when it leaves:
+    # until then its subject and bodies are empty and this holds the non-secret arguments of
+    # its template's context builder (an invoice id), and `language` the reader's language.
+    render_args = models.JSONField(
+        gettext_lazy("arguments du rendu à l'envoi"), default=dict, blank=True
+    )
+    language = models.CharField(gettext_lazy("langue"), max_length=10, blank=True)
     status = models.CharField(
         gettext_lazy("état"), max_length=10, choices=Status.choices, default=Status.PENDING
     )

@@ -22,7 +22,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 from django.views.i18n import JavaScriptCatalog
 
-from .emails import SecretLinkUnavailable, outbox_bodies
+from .emails import SecretLinkUnavailable, outbox_bodies, outbox_render
 from .models import OutboxEmail, SitePage
 
 DEMO_MAILBOX_SIZE = 50
@@ -216,6 +216,8 @@ def demo_mailbox(request):
 @never_cache
 def demo_mailbox_detail(request, email_id: int):
     email = get_object_or_404(OutboxEmail, pk=email_id)
+    # Queued to be rendered when it leaves and not sent yet: shown as it will leave.
+    outbox_render(email=email)
     # The e-mail as it leaves: the stored copy has no secret link, so one is made now (demo
     # mode only, where a fictional customer must be able to follow it).
     link_error = ""

@@ -1,20 +1,23 @@
 """Issuing an invoice from one validated draft, and settling it."""
 
 import datetime
+import functools
+import json
 import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import validators
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from guichet.core.emails import email_build, email_queue
+from guichet.core.emails import email_context_builder, email_defer, email_queue
 from guichet.core.models import OutboxEmail
 from guichet.customers.models import Customer
 
@@ -32,6 +35,13 @@ NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,29}$")
 LABEL_MAX_LENGTH = InvoiceLine._meta.get_field("label").max_length
 # Not settled yet: to pay, or carried by a debit file whose money has not arrived.
 OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.DEBIT_SENT)
+# Django builds a choices class's `values` afresh at each call: a billing run checks
+# thousands of drafts.
+LINE_GROUPS = frozenset(LineGroup.values)
+PAYMENT_METHODS = frozenset(Invoice.PaymentMethod.values)
+STATUSES = frozenset(Invoice.Status.values)
+# The « facture disponible » e-mail: templates/emails/invoice_available.*
+NOTIFICATION = "invoice_available"
 
 
 @dataclass(frozen=True)
@@ -90,7 +100,7 @@ class LineDraft:
     def errors(self) -> list[str]:
         """What makes this line impossible to write, in the operator's language."""
         errors = []
-        if self.group not in LineGroup.values:
+        if self.group not in LINE_GROUPS:
             errors.append(
                 _("rubrique « %(group)s » inconnue (%(groups)s)")
                 % {"group": self.group, "groups": ", ".join(LineGroup.values)}
@@ -172,11 +182,11 @@ class InvoiceDraft:
                 )
         if self.period.day != 1:
             found.append((None, _("la période est un mois : son premier jour")))
-        if self.payment_method not in Invoice.PaymentMethod.values:
+        if self.payment_method not in PAYMENT_METHODS:
             found.append((None, _("mode de paiement inconnu")))
         if self.due_date < self.issue_date:
             found.append((None, _("l'échéance (due_date) précède la date de facture (issue_date)")))
-        if self.status not in Invoice.Status.values:
+        if self.status not in STATUSES:
             found.append((None, _("état inconnu")))
         elif (self.status == Invoice.Status.PAID) != (self.paid_at is not None):
             found.append(
@@ -286,11 +296,10 @@ def invoice_build(
     )
     # The fields' own limits; uniqueness and check constraints are the database's to enforce
     # (the draft checked the rules they stand for, so a violation is a race or a bug).
-    invoice.full_clean(
-        exclude=["customer", "run", "pdf"] + (["number"] if draft.number is None else []),
-        validate_unique=False,
-        validate_constraints=False,
-    )
+    # full_clean only when a quick look finds something it may refuse: its messages then.
+    exclude = ["customer", "run", "pdf"] + (["number"] if draft.number is None else [])
+    if not fields_fit(invoice, exclude=exclude):
+        invoice.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     lines = [
         InvoiceLine(
             position=position,
@@ -311,6 +320,90 @@ def invoice_build(
         for position, line in enumerate(draft.lines, 1)
     ]
     return invoice, lines
+
+
+def fields_fit(instance: models.Model, *, exclude: Sequence[str] = ()) -> bool:
+    """True when `full_clean(exclude=exclude)` would find nothing wrong in the fields' values
+    (its unique and check constraints apart), by a quick look at each: type, length, choices,
+    blank and null; the billing run checks thousands of invoices. False means « maybe not »:
+    ask full_clean, for its verdict and its messages. A field of a kind not known here, or
+    with validators of its own, is always « maybe not »."""
+    for field in _checked_fields(type(instance)):
+        if field.name in exclude:
+            continue
+        value = getattr(instance, field.attname)
+        if value is None or value == "":
+            # full_clean skips an empty value of a field that may be blank, refuses it else.
+            if field.blank:
+                continue
+            return False
+        kind = field.get_internal_type()
+        if kind in ("CharField", "TextField"):
+            if not isinstance(value, str):  # a TextChoices member is one
+                return False
+            if field.max_length is not None and len(value) > field.max_length:
+                return False
+            if field.choices is not None and value not in _choices(field):
+                return False
+        elif kind == "BigIntegerField":
+            if not isinstance(value, int) or isinstance(value, bool):
+                return False
+            if not -(2**63) <= value < 2**63:
+                return False
+        elif kind == "DateField":
+            if type(value) is not datetime.date:
+                return False
+        elif kind == "DateTimeField":
+            if not isinstance(value, datetime.datetime):
+                return False
+        elif kind == "JSONField":
+            try:
+                json.dumps(value, cls=field.encoder)
+            except (TypeError, ValueError):
+                return False
+        else:
+            return False
+    return True
+
+
+# What full_clean checks a value against beyond its kind: its length and its range.
+_PLAIN_VALIDATORS = (
+    validators.MaxLengthValidator,
+    validators.MinValueValidator,
+    validators.MaxValueValidator,
+)
+
+
+@functools.cache
+def _checked_fields(model: type[models.Model]) -> list[models.Field]:
+    """The fields full_clean validates (an auto primary key is blank, it skips it)."""
+    checked = []
+    for field in model._meta.concrete_fields:
+        if field.primary_key and field.blank:
+            continue
+        if not all(isinstance(validator, _PLAIN_VALIDATORS) for validator in field.validators):
+            # Validators of its own (an e-mail, a phone number): full_clean's to run.
+            field = _NeverFits(field.name, field.attname)
+        checked.append(field)
+    return checked
+
+
+class _NeverFits:
+    """Stands for a field only full_clean may judge."""
+
+    blank = False
+    choices = None
+
+    def __init__(self, name: str, attname: str) -> None:
+        self.name, self.attname = name, attname
+
+    def get_internal_type(self) -> str:
+        return "unknown"
+
+
+@functools.cache
+def _choices(field: models.Field) -> frozenset:
+    return frozenset(key for key, _label in field.flatchoices)
 
 
 def invoice_notification_send(*, invoice: Invoice) -> str:
@@ -334,9 +427,31 @@ def _notification_queue(
     email_queue(**_notification(invoice, to=to, language=language, resent_by_staff=resent_by_staff))
 
 
-def invoice_notification_build(invoice: Invoice, *, to: str, language: str) -> OutboxEmail:
-    """The unsaved « facture disponible » e-mail of an invoice (for `email_queue_many`)."""
-    return email_build(**_notification(invoice, to=to, language=language))
+def invoice_notification_defer(*, invoice_id: int, to: str, language: str) -> OutboxEmail:
+    """The unsaved « facture disponible » e-mail of an issued invoice (for `email_queue_many`),
+    rendered by the worker that sends it: the same e-mail as `_notification_queue` writes."""
+    return email_defer(
+        to=to, template=NOTIFICATION, args={"invoice_id": invoice_id}, language=language
+    )
+
+
+@email_context_builder("invoice_available")
+def _notification_context(*, invoice_id: int) -> dict:
+    """The context of an e-mail of `invoice_notification_defer`, when it leaves."""
+    invoice = Invoice.objects.get(pk=invoice_id)
+    return _notification(invoice, to="", language="")["context"]
+
+
+def _notification_contexts(args: list[dict]) -> list[dict]:
+    """The same for many e-mails, their invoices read at once (an invoice gone: all fail,
+    then each is tried alone)."""
+    invoices = Invoice.objects.in_bulk([arg["invoice_id"] for arg in args])
+    return [
+        _notification(invoices[arg["invoice_id"]], to="", language="")["context"] for arg in args
+    ]
+
+
+_notification_context.many = _notification_contexts
 
 
 def invoices_issued_hook(invoices: list[tuple[int, int]]) -> None:
@@ -359,7 +474,7 @@ def _notification(
 ) -> dict:
     return dict(
         to=to,
-        template="invoice_available",
+        template=NOTIFICATION,
         context={
             "invoice": invoice,
             "invoices_url": settings.GUICHET_SITE_URL + reverse("billing:invoices"),

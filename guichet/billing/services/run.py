@@ -13,7 +13,7 @@ from django.db.models.functions import Least
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from guichet.catalog.models import ProductKind, Subscription
+from guichet.catalog.models import Product, ProductKind, Subscription
 from guichet.core.emails import email_queue_many
 from guichet.core.formatting import format_phone
 from guichet.customers.models import Customer
@@ -26,12 +26,15 @@ from .issue import (
     InvoiceDraft,
     LineDraft,
     invoice_build,
-    invoice_notification_build,
+    invoice_notification_defer,
     invoice_snapshot,
     invoices_issued_hook,
 )
+from .rows import rows_insert
 
 logger = logging.getLogger(__name__)
+
+PRODUCT = Subscription._meta.get_field("product")
 
 # Customers per chunk: one transaction, a few queries and three bulk inserts each; bounded
 # memory whatever the number of customers.
@@ -196,12 +199,20 @@ def billing_run_customers(
         )
     )
     result.already_invoiced = len(invoiced)
-    billable = _billable(period).select_related("product").order_by("start_date", "pk")
+    billable = _billable(period).order_by("start_date", "pk")
     customers = list(
         Customer.objects.filter(pk__in=[pk for pk in customer_ids if pk not in invoiced])
         .prefetch_related("holders", Prefetch("subscriptions", billable, to_attr="billable"))
         .order_by("pk")
     )
+    # A few products for thousands of services: each read once (select_related would make
+    # one per service).
+    products = Product.objects.in_bulk(
+        {subscription.product_id for customer in customers for subscription in customer.billable}
+    )
+    for customer in customers:
+        for subscription in customer.billable:
+            PRODUCT.set_cached_value(subscription, products[subscription.product_id])
     drafts = []
     for customer in customers:
         # What the invoice writes in words (line labels) is in the customer's language.
@@ -304,18 +315,31 @@ def _write_chunk(
             return []
         for (invoice, _lines), number in zip(todo, invoice_numbers_take(len(todo)), strict=True):
             invoice.number = number
-        invoices = Invoice.objects.bulk_create([invoice for invoice, _ in todo])
+        invoices = [invoice for invoice, _ in todo]
+        created_at = timezone.now()
+        for invoice in invoices:
+            invoice.created_at = created_at
+        rows_insert(Invoice, invoices)
+        # The ids back: these customers' invoices of the month are the ones just inserted
+        # (the others were set aside above, under the lock; one written meanwhile by an
+        # import made the INSERT fail on the unique constraint).
+        ids_of = dict(
+            Invoice.objects.filter(
+                period=period, customer_id__in=[invoice.customer_id for invoice in invoices]
+            ).values_list("customer_id", "pk")
+        )
         all_lines = []
         for invoice, lines in todo:
+            invoice.pk, invoice._state.adding = ids_of[invoice.customer_id], False
             for line in lines:
                 line.invoice = invoice
             all_lines.extend(lines)
-        InvoiceLine.objects.bulk_create(all_lines)
+        rows_insert(InvoiceLine, all_lines)
         if notify:
             email_queue_many(
                 [
-                    invoice_notification_build(
-                        invoice,
+                    invoice_notification_defer(
+                        invoice_id=invoice.pk,
                         to=invoice.customer.invoice_email,
                         language=invoice.customer.language,
                     )

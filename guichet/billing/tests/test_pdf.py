@@ -1,6 +1,7 @@
 """The invoice PDF (E3): a French invoice, PDF/A-3b and tagged, stored once with its SHA-256."""
 
 import datetime
+import gc
 import hashlib
 import io
 
@@ -15,6 +16,7 @@ from guichet.billing.services import (
     invoice_pdf_content,
     invoice_render_pdf,
 )
+from guichet.billing.services.pdf import invoice_html, invoice_pdf_from_html
 from guichet.billing.tests.factories import InvoiceFactory, line_draft
 from guichet.customers.tests.factories import CustomerFactory
 
@@ -164,3 +166,33 @@ def test_an_altered_file_is_never_served(invoice, caplog):
         invoice_pdf_content(invoice=rendered)
     assert "does not match its SHA-256" in caplog.text
     assert caplog.records[-1].levelname == "ERROR"
+
+
+def test_rendering_pauses_the_garbage_collector_and_frees_its_cycles(invoice):
+    # The collector is off while WeasyPrint renders, on again afterwards, and the rendering's
+    # reference cycles are freed by one collection, not left for later.
+    html = invoice_html(invoice, language="fr")
+    invoice_pdf_from_html(html, number=invoice.number)
+    collections = []
+    gc.callbacks.append(lambda phase, info: collections.append((phase, info)))
+    try:
+        invoice_pdf_from_html(html, number=invoice.number)
+    finally:
+        gc.callbacks.pop()
+
+    assert gc.isenabled()
+    stops = [info for phase, info in collections if phase == "stop"]
+    assert [info["generation"] for info in stops] == [0]
+    assert stops[0]["collected"] > 1000
+
+
+def test_rendering_leaves_a_paused_collector_paused(invoice):
+    html = invoice_html(invoice, language="fr")
+    gc.disable()
+    try:
+        content = invoice_pdf_from_html(html, number=invoice.number)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+    assert content == invoice_pdf_from_html(html, number=invoice.number)

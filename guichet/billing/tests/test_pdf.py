@@ -4,6 +4,7 @@ import datetime
 import gc
 import hashlib
 import io
+import itertools
 
 import pytest
 from django.core.files.storage import default_storage
@@ -16,7 +17,13 @@ from guichet.billing.services import (
     invoice_pdf_content,
     invoice_render_pdf,
 )
-from guichet.billing.services.pdf import invoice_html, invoice_pdf_from_html
+from guichet.billing.services.pdf import (
+    PDF_VARIANT,
+    _renderer,
+    invoice_html,
+    invoice_pdf_from_html,
+    user_agent_css,
+)
 from guichet.billing.tests.factories import InvoiceFactory, line_draft
 from guichet.customers.tests.factories import CustomerFactory
 
@@ -196,3 +203,73 @@ def test_rendering_leaves_a_paused_collector_paused(invoice):
         gc.enable()
 
     assert content == invoice_pdf_from_html(html, number=invoice.number)
+
+
+def text_positions(content: bytes) -> dict[str, tuple[float, float]]:
+    """Where each piece of text of the first page starts: (x, y), y upwards, in points."""
+    positions = {}
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            x, y = tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]
+            positions.setdefault(" ".join(text.replace("\u00a0", " ").split()), (x, y))
+
+    PdfReader(io.BytesIO(content)).pages[0].extract_text(visitor_text=visit)
+    return positions
+
+
+def test_each_part_of_the_page_comes_below_the_one_before(invoice):
+    # The page's parts in reading order, each one entirely below the previous one's last line.
+    at = text_positions(invoice_pdf_bytes(invoice))
+    line = 10  # points: more than the height of any line of text on the page
+
+    header = [at["Vialis"], at["Facture"], at["N° T0000001"]]
+    facts = [at["N° facture"], at["Date de prélèvement"], at["10/12/2026"]]
+    recipient = [at["Mme Claire MULLER"], at["12 rue des Clefs"]]
+    details = [at["Détail de votre facture"], at["Sous-total services de tiers"]]
+    summary = [at["Récapitulatif de la TVA"], at["Total HT"], at["Total TTC"]]
+    payment = [at["Montant de 107,07 € prélevé le 10/12/2026"]]
+    parts = [header, facts + recipient, details, summary, payment]
+    for above, below in itertools.pairwise(parts):
+        assert min(y for _x, y in above) - line > max(y for _x, y in below), (above, below)
+    # Side by side: the facts left of the recipient, the VAT summary left of the totals.
+    assert max(x for x, _y in facts) + 50 < min(x for x, _y in recipient)
+    assert at["Récapitulatif de la TVA"][0] + 200 < at["Total HT"][0]
+    assert at["Vialis"][0] + 200 < at["Facture"][0]
+
+
+def test_the_user_agent_stylesheet_loses_only_the_rules_of_every_elements_pseudo_elements():
+    from weasyprint import html as weasyprint_html
+
+    stock = weasyprint_html.UA.splitlines(keepends=True)
+    trimmed = user_agent_css(weasyprint_html.UA).splitlines(keepends=True)
+
+    removed = [line for line in stock if line not in trimmed]
+    assert [line.split(" {")[0] for line in removed] == [
+        "::marker",
+        "::footnote-call",
+        "::footnote-marker",
+        "::note-call",
+        "::note-marker",
+        "::note-callback",
+    ]
+    assert [line for line in stock if line in trimmed] == trimmed
+
+
+def test_the_trimmed_user_agent_stylesheet_draws_the_same_bytes(invoice):
+    from weasyprint import HTML
+
+    html = invoice_html(invoice, language="fr")
+    renderer = _renderer()
+    options = {
+        "stylesheets": [renderer.stylesheet],
+        "font_config": renderer.font_config,
+        "pdf_variant": PDF_VARIANT,
+        "pdf_tags": True,
+        "pdf_identifier": "0" * 32,
+    }
+    stock = HTML(string=html, url_fetcher=renderer.url_fetcher).write_pdf(**options)
+    ours = renderer.html_class(string=html, url_fetcher=renderer.url_fetcher).write_pdf(**options)
+
+    assert renderer.html_class is not HTML
+    assert ours == stock

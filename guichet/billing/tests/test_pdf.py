@@ -5,6 +5,8 @@ import gc
 import hashlib
 import io
 import itertools
+from xml.etree import ElementTree
+from xml.parsers import expat
 
 import pytest
 from django.core.files.storage import default_storage
@@ -20,6 +22,7 @@ from guichet.billing.services import (
 from guichet.billing.services.pdf import (
     PDF_VARIANT,
     _renderer,
+    _xml_root,
     invoice_html,
     invoice_pdf_from_html,
     user_agent_css,
@@ -256,7 +259,7 @@ def test_the_user_agent_stylesheet_loses_only_the_rules_of_every_elements_pseudo
     assert [line for line in stock if line in trimmed] == trimmed
 
 
-def test_the_trimmed_user_agent_stylesheet_draws_the_same_bytes(invoice):
+def test_the_trimmed_user_agent_stylesheet_and_the_xml_parser_draw_the_same_bytes(invoice):
     from weasyprint import HTML
 
     html = invoice_html(invoice, language="fr")
@@ -269,7 +272,38 @@ def test_the_trimmed_user_agent_stylesheet_draws_the_same_bytes(invoice):
         "pdf_identifier": "0" * 32,
     }
     stock = HTML(string=html, url_fetcher=renderer.url_fetcher).write_pdf(**options)
-    ours = renderer.html_class(string=html, url_fetcher=renderer.url_fetcher).write_pdf(**options)
+    ours = renderer.html_class.parse(html, url_fetcher=renderer.url_fetcher).write_pdf(**options)
 
     assert renderer.html_class is not HTML
     assert ours == stock
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_xml_parser_reads_the_template_into_the_html5_parsers_tree(invoice, language):
+    import tinyhtml5
+
+    html = invoice_html(invoice, language=language)
+
+    ours = ElementTree.tostring(_xml_root(html))
+    html5 = ElementTree.tostring(tinyhtml5.parse(html, namespace_html_elements=False))
+    assert ours == html5
+    assert b"<br />" in ours and b"Mme Claire MULLER" in ours
+
+
+def test_what_the_xml_parser_cannot_read_goes_through_the_html5_parser():
+    renderer = _renderer()
+    bare = "<!DOCTYPE html><html><head><title>A & B</title></head><body><p>x</p></body></html>"
+    bomb = (
+        '<!DOCTYPE html [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+        "<html><head><title>&b;</title></head><body><p>x</p></body></html>"
+    )
+
+    with pytest.raises(expat.ExpatError):
+        _xml_root(bare)
+    with pytest.raises(ValueError, match="entity declarations"):
+        _xml_root(bomb)
+    for html in (bare, bomb):
+        document = renderer.html_class.parse(html, url_fetcher=renderer.url_fetcher)
+        assert document.etree_element.find("body/p").text == "x"
+    title = renderer.html_class.parse(bare, url_fetcher=renderer.url_fetcher)
+    assert title.etree_element.find("head/title").text == "A & B"

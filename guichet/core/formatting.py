@@ -24,6 +24,9 @@ DEFAULT_MONEY_PATTERN = "{sign}{amount}" + NBSP + "€"
 # on both sides of the Atlantic (« 05/03/2026 » does not). Other languages: Django's format.
 DATE_FORMATS = {"fr": "d/m/Y", "en": "j M Y"}
 DATETIME_FORMATS = {"fr": "d/m/Y H:i", "en": "j M Y, H:i"}
+# Short dates already written, by (language, date); emptied when full.
+_DATE_CACHE: dict[tuple[str, datetime.date], str] = {}
+_DATE_CACHE_SIZE = 4_000
 
 
 def _language(language: str | None) -> str:
@@ -54,9 +57,19 @@ def format_date(value: datetime.date | None, *, language: str | None = None) -> 
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
     code = _language(language)
+    # A plain date in a language whose pattern is fixed here reads the same all day long:
+    # written once, not under translation.override() each time (a dozen a page).
+    key = (code, value) if type(value) is datetime.date and code in DATE_FORMATS else None
+    if key is not None and (text := _DATE_CACHE.get(key)) is not None:
+        return text
     with translation.override(code):
         pattern = DATE_FORMATS.get(code) or formats.get_format("SHORT_DATE_FORMAT", code)
-        return dateformat.format(value, pattern)
+        text = dateformat.format(value, pattern)
+    if key is not None:
+        if len(_DATE_CACHE) >= _DATE_CACHE_SIZE:
+            _DATE_CACHE.clear()
+        _DATE_CACHE[key] = text
+    return text
 
 
 def format_datetime(value: datetime.datetime | None, *, language: str | None = None) -> str:

@@ -6,6 +6,8 @@ time of the page. A `PreparedQuery` asks the ORM once (per database and key, e.g
 the SQL of a `values_list()` queryset built for a marker id, then runs that SQL with the
 caller's id in the marker's place, through the same cursor (so query counts and logging see
 it) and the same type converters as the ORM. Same query, same rows; no second SQL dialect.
+`objects()` gives model instances, as iterating a plain queryset (no select_related) gives
+them, for the pages' small reads of one model.
 """
 
 from collections.abc import Callable, Hashable
@@ -40,6 +42,33 @@ class PreparedQuery:
 
     def rows(self, value: int, *, key: tuple[Hashable, ...] = (), using: str = "default"):
         """The rows of the queryset built for `value` (and `key`), as the ORM returns them."""
+        return self._run(value, key, using)[1]
+
+    def objects(self, value: int, *, key: tuple[Hashable, ...] = (), using: str = "default"):
+        """The model instances of the queryset (not a values_list() one) built for `value`."""
+        compiler, rows = self._run(value, key, using)
+        klass_info = compiler.klass_info
+        if klass_info.get("related_klass_infos"):
+            raise ValueError("a prepared queryset of objects cannot select_related()")
+        model = klass_info["model"]
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        names = [column[0].target.attname for column in compiler.select[start:end]]
+        annotations = list(compiler.annotation_col_map.items())
+        objects = []
+        for row in rows:
+            instance = model.from_db(using, names, row[start:end])
+            for name, index in annotations:
+                setattr(instance, name, row[index])
+            objects.append(instance)
+        return objects
+
+    def first(self, value: int, *, key: tuple[Hashable, ...] = (), using: str = "default"):
+        """The first instance, for a queryset built with `first_of()`; None if there is none."""
+        found = self.objects(value, key=key, using=using)
+        return found[0] if found else None
+
+    def _run(self, value: int, key: tuple, using: str):
         compiled = self._compiled.get((using, key)) or self._compile(using, key)
         compiler, sql, params, positions = compiled
         params = list(params)
@@ -49,4 +78,9 @@ class PreparedQuery:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
         # The ORM's converters (dates from SQLite's text, decimals, booleans...).
-        return list(compiler.results_iter(results=[fetched], tuple_expected=True))
+        return compiler, list(compiler.results_iter(results=[fetched], tuple_expected=True))
+
+
+def first_of(queryset: QuerySet) -> QuerySet:
+    """The query `.first()` runs: the queryset's ordering (else the primary key's), one row."""
+    return (queryset if queryset.ordered else queryset.order_by("pk"))[:1]

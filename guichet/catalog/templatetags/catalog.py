@@ -1,0 +1,105 @@
+"""`{% service_details %}`: « Mes services »'s block of one service, written in Python."""
+
+from django import template
+from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+
+from guichet.core.formatting import format_cents, format_date, format_phone
+
+register = template.Library()
+
+
+def _text(value) -> str:
+    """A value as {{ value }} writes it: localized, text, escaped unless safe."""
+    value = localize(value)
+    return conditional_escape(value if isinstance(value, str) else str(value))
+
+
+def _translated(message: str, **values) -> str:
+    """What {% translate %} / {% blocktranslate %} write: the translation as it is, the values
+    in it escaped."""
+    text = gettext(message)
+    return text % {name: _text(value) for name, value in values.items()} if values else text
+
+
+@register.simple_tag
+def service_details(subscription):
+    """What `{% include "catalog/service_details.html" %}` writes for `subscription`, byte for
+    byte (catalog/tests/test_service_details.py compares them): the template's tags on each
+    of a customer's services were a quarter of « Mes services »' time."""
+    product = subscription.product
+    parts = ["\n\n"]
+    if product.description:
+        parts += ["<p>", _text(product.description), "</p>"]
+    parts.append("\n")
+    if product.characteristics:
+        lines = (line.strip() for line in product.characteristics.splitlines())
+        items = "".join(f"<li>{_text(line)}</li>" for line in lines if line)
+        parts += ['\n<ul class="characteristics">', items, "</ul>\n"]
+    price = subscription.monthly_price_cents
+    parts += [
+        '\n<dl class="facts">\n  <dt>',
+        _translated("Prix mensuel"),
+        "</dt><dd>",
+        _translated("%(price)s TTC / mois", price=format_cents(price))
+        if price
+        else _translated("Inclus dans votre offre"),
+        "</dd>\n  <dt>",
+        _translated("Depuis le"),
+        "</dt><dd>",
+        _text(format_date(subscription.start_date)),
+        "</dd>\n  ",
+    ]
+    if subscription.line_number:
+        parts += [
+            "<dt>",
+            _translated("Numéro de ligne"),
+            "</dt><dd>",
+            _text(format_phone(subscription.line_number)),
+            "</dd>",
+        ]
+    parts.append("\n  ")
+    if subscription.equipment:
+        parts += [
+            "<dt>",
+            _translated("Équipement"),
+            "</dt><dd>",
+            _text(subscription.equipment),
+            "</dd>",
+        ]
+    parts.append("\n  ")
+    if subscription.end_date:
+        parts += [
+            "<dt>",
+            _translated("Fin prévue le"),
+            "</dt><dd>",
+            _text(format_date(subscription.end_date)),
+            "</dd>",
+        ]
+    parts.append("\n</dl>\n")
+    termination_date = getattr(subscription, "termination_date", None)
+    if termination_date:
+        parts += [
+            '\n<p class="termination-status">',
+            _translated(
+                "Résiliation demandée (effet le %(date)s)", date=format_date(termination_date)
+            ),
+            "</p>\n",
+        ]
+    else:
+        parts += [
+            '\n<p class="service-actions"><a href="',
+            conditional_escape(reverse("catalog:terminate")),
+            "?service=",
+            _text(subscription.pk),
+            '">',
+            _translated("Résilier"),
+            '<span class="visually-hidden"> ',
+            _text(product.name),
+            "</span></a></p>\n",
+        ]
+    parts.append("\n\n")
+    return SafeString("".join(parts))

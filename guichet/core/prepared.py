@@ -23,28 +23,35 @@ class PreparedQuery:
     # Keys are few (a database, a day): past this many, the cache starts again.
     MAX_ENTRIES = 16
 
-    def __init__(self, build: Callable[..., QuerySet]):
-        """`build(marker, *key)` returns a values_list() queryset filtered on `marker`."""
+    def __init__(self, build: Callable[..., QuerySet], *, marked: bool = True):
+        """`build(marker, *key)` returns a queryset filtered on `marker`; unless `marked` is
+        False: then `build(*key)` returns one that is the same for everyone (a list of choices)
+        and it is run with no value."""
         self.build = build
+        self.marked = marked
         self._compiled: dict = {}
 
     def _compile(self, using: str, key: tuple):
-        queryset = self.build(MARKER, *key)
+        queryset = self.build(MARKER, *key) if self.marked else self.build(*key)
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         positions = [index for index, param in enumerate(params) if param == MARKER]
-        if not positions:
+        if self.marked and not positions:
             raise ValueError("the prepared queryset does not filter on its marker")
         if len(self._compiled) >= self.MAX_ENTRIES:
             self._compiled.clear()
         self._compiled[using, key] = compiled = (compiler, sql, tuple(params), positions)
         return compiled
 
-    def rows(self, value: int, *, key: tuple[Hashable, ...] = (), using: str = "default"):
+    def rows(
+        self, value: int | None = None, *, key: tuple[Hashable, ...] = (), using: str = "default"
+    ):
         """The rows of the queryset built for `value` (and `key`), as the ORM returns them."""
         return self._run(value, key, using)[1]
 
-    def objects(self, value: int, *, key: tuple[Hashable, ...] = (), using: str = "default"):
+    def objects(
+        self, value: int | None = None, *, key: tuple[Hashable, ...] = (), using: str = "default"
+    ):
         """The model instances of the queryset (not a values_list() one) built for `value`."""
         compiler, rows = self._run(value, key, using)
         klass_info = compiler.klass_info
@@ -63,7 +70,9 @@ class PreparedQuery:
             objects.append(instance)
         return objects
 
-    def first(self, value: int, *, key: tuple[Hashable, ...] = (), using: str = "default"):
+    def first(
+        self, value: int | None = None, *, key: tuple[Hashable, ...] = (), using: str = "default"
+    ):
         """The first instance, for a queryset built with `first_of()`; None if there is none."""
         found = self.objects(value, key=key, using=using)
         return found[0] if found else None

@@ -103,3 +103,52 @@ def service_details(subscription):
         ]
     parts.append("\n\n")
     return SafeString("".join(parts))
+
+
+def _termination_status(subscription) -> str:
+    termination_date = getattr(subscription, "termination_date", None)
+    if not termination_date:
+        return ""
+    status = _translated(
+        "Résiliation demandée (effet le %(date)s)", date=format_date(termination_date)
+    )
+    return f' <span class="termination-status">{status}</span>'
+
+
+@register.simple_tag
+def offer_summary(offer):
+    """What `{% include "includes/offer_summary.html" %}` writes for `offer` (« Mon offre
+    actuelle », beside « Accueil » and « Mes services »), byte for byte
+    (catalog/tests/test_service_details.py compares them)."""
+    parts = [
+        '<aside class="card offer-summary" aria-labelledby="offre-actuelle">\n'
+        '  <h2 id="offre-actuelle">',
+        _translated("Mon offre actuelle"),
+        "</h2>\n  ",
+    ]
+    if offer.is_empty:
+        parts += ["\n  <p>", _translated("Aucun service en cours."), "</p>\n  "]
+    else:
+        parts.append("\n  ")
+        for subscription in offer.bundles:
+            parts += [
+                '<p class="offer-bundle">',
+                _text(subscription.product.name),
+                _termination_status(subscription),
+                "</p>",
+            ]
+        parts.append("\n  <dl>\n    ")
+        for section, subscriptions in offer.sections():
+            if subscriptions:
+                parts += ["\n    <dt>", _text(section.summary_label), "</dt>\n    "]
+                for subscription in subscriptions:
+                    parts += [
+                        "<dd>",
+                        _text(subscription.product.name),
+                        _termination_status(subscription),
+                        "</dd>",
+                    ]
+                parts.append("\n    ")
+        parts.append("\n  </dl>\n  ")
+    parts.append("\n</aside>\n")
+    return SafeString("".join(parts))

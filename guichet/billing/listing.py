@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 
 from guichet.core.formatting import format_cents, format_date
 from guichet.core.prepared import PreparedQuery
+from guichet.core.stencil import Stencil
 
 from .models import Invoice
 
@@ -39,6 +40,20 @@ def _last_12_months(customer_id, today, settled_path):
 
 
 _INVOICES = PreparedQuery(_last_12_months)
+_ROW_NAMES = (
+    "date_label",
+    "number",
+    "total",
+    "status",
+    "status_label",
+    "pdf_url",
+    "open_label",
+    "download_url",
+    "pdf_filename",
+    "download_label",
+)
+# billing/invoice_row.html, written once per language and filled row by row.
+_ROW = Stencil("billing/invoice_row.html", _ROW_NAMES, variable="invoice")
 
 
 def _blocktranslate(message: str, **values) -> str:
@@ -95,3 +110,8 @@ def invoice_rows(customer) -> list[dict]:
             }
         )
     return result
+
+
+def invoice_rows_html(rows: list[dict]) -> str:
+    """The table's rows: billing/invoice_row.html for each, indented as the page has them."""
+    return _ROW.fill(rows, before="\n      ", after="      ")

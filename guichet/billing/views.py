@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from guichet.core.decorators import customer_required
 
-from .listing import invoice_rows
+from .listing import invoice_rows, invoice_rows_html
 from .models import Invoice
 from .services import DocumentUnavailable, invoice_pdf_content
 
@@ -18,11 +18,13 @@ from .services import DocumentUnavailable, invoice_pdf_content
 @customer_required
 @require_GET
 def invoices(request):
+    rows = invoice_rows(request.customer)
     return render(
         request,
         "billing/invoices.html",
         {
-            "invoices": invoice_rows(request.customer),
+            "invoices": rows,
+            "invoice_rows": invoice_rows_html(rows),
             "breadcrumbs": [(_("Mes factures"), None)],
             "nav": "invoices",
         },

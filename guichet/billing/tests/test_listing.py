@@ -95,3 +95,22 @@ def test_the_links_are_what_reverse_gives(customer):
 
 def test_numbers_are_matched_as_the_url_converter_matches_them():
     assert listing._NUMBER.pattern == InvoiceNumberConverter.regex
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_filled_rows_are_the_row_template_rendered_for_each(customer, language):
+    paid = issue(customer, D(2026, 8, 25))
+    invoice_mark_paid(invoice_id=paid.pk)
+    issue(customer, D(2026, 10, 27))
+    loop = (
+        '{% for invoice in invoices %}\n      {% include "billing/invoice_row.html" %}'
+        "      {% endfor %}"
+    )
+    with translation.override(language):
+        rows = listing.invoice_rows(customer)
+        rows[0]["status_label"] = 'Payée <b>"vraiment"</b> & plus'  # escaped as {{ }} does
+        expected = engines["django"].from_string(loop).render({"invoices": rows})
+        filled = listing.invoice_rows_html(rows)
+
+    assert filled == expected
+    assert filled.count('<tr role="row"') == 2 and "&lt;b&gt;&quot;vraiment&quot;" in filled

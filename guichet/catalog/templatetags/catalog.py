@@ -1,7 +1,7 @@
 """`{% service_details %}`: « Mes services »'s block of one service, written in Python."""
 
 from django import template
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
@@ -151,4 +151,62 @@ def offer_summary(offer):
                 parts.append("\n    ")
         parts.append("\n  </dl>\n  ")
     parts.append("\n</aside>\n")
+    return SafeString("".join(parts))
+
+
+def _contact_url() -> str:
+    """{% url 'support:contact' as contact_url %}: empty where there is no such page."""
+    try:
+        return reverse("support:contact")
+    except NoReverseMatch:
+        return ""
+
+
+@register.simple_tag
+def service_sections(sections, selected):
+    """What catalog/service_sections.html writes (« Mes services », a section per part of the
+    offer), byte for byte (catalog/tests/test_service_details.py compares them)."""
+    parts = []
+    contact_url = None
+    for section, subscriptions in sections:
+        slug = _text(section.slug)
+        title = _text(section.title)
+        hidden = ' class="visually-hidden"' if selected else ""
+        parts += [
+            f'\n    <section class="card service-section" id="{slug}" '
+            f'aria-labelledby="titre-{slug}">\n      '
+            f'<h2 id="titre-{slug}"{hidden}>{title}</h2>\n      '
+        ]
+        for subscription in subscriptions:
+            line = ""
+            if subscription.line_number:
+                phone = _text(format_phone(subscription.line_number))
+                line = f' <span class="line-number">· {phone}</span>'
+            parts += [
+                '\n      <article class="service">\n        <h3>',
+                _text(subscription.product.name),
+                line,
+                "</h3>\n        ",
+                service_details(subscription),
+                "\n      </article>\n      ",
+            ]
+        if not subscriptions:
+            if contact_url is None:
+                contact_url = _contact_url()
+            subscribe = (
+                _translated(
+                    'Pour souscrire, <a href="%(url)s">contactez votre service client</a>.',
+                    url=contact_url,
+                )
+                if contact_url
+                else _translated("Pour souscrire, contactez votre service client.")
+            )
+            parts += [
+                '\n      \n      <p class="empty">',
+                _text(section.empty_text),
+                " ",
+                subscribe,
+                "</p>\n      ",
+            ]
+        parts.append("\n    </section>\n    ")
     return SafeString("".join(parts))

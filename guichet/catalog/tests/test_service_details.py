@@ -8,7 +8,7 @@ from django.template import engines
 from django.utils import translation
 
 from guichet.catalog.models import ProductKind
-from guichet.catalog.offer import Offer
+from guichet.catalog.offer import SECTIONS, Offer
 from guichet.catalog.tests.factories import ProductFactory, SubscriptionFactory
 
 INCLUDE = '{% include "catalog/service_details.html" %}'
@@ -80,3 +80,23 @@ def test_the_offer_summary_writes_what_the_include_writes(customer, language):
             expected = engine.from_string(include).render({"offer": offer})
             assert engine.from_string(tag).render({"offer": offer}) == expected
     assert "Box &amp; TV" in expected and "termination-status" in expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("selected", [None, SECTIONS[2]])
+def test_the_sections_write_what_their_template_writes(customer, language, selected):
+    engine = engines["django"]
+    plain, rich, included, terminated = shapes(customer)
+    offer = Offer(by_kind={ProductKind.INTERNET: [plain, rich], ProductKind.MOBILE: [included]})
+    sections = offer.sections()
+    if selected:
+        sections = [pair for pair in sections if pair[0] == selected]
+    include = '{% include "catalog/service_sections.html" %}'
+    tag = "{% load catalog %}{% service_sections sections selected %}"
+    context = {"sections": sections, "selected": selected}
+    with translation.override(language):
+        expected = engine.from_string(include).render(context)
+        assert engine.from_string(tag).render(context) + "\n" == expected
+    # Empty parts say how to subscribe, with the link to write to us.
+    assert selected or 'class="empty"' in expected and "/contactez-nous/" in expected

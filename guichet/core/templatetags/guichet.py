@@ -134,3 +134,17 @@ def form_field(field):
         parts.append("</p>")
     parts += ["\n  ", str(field), "\n</div>\n"]
     return SafeString("".join(parts))
+
+
+@register.simple_tag
+def form_errors(form):
+    """`{% form_errors form %}`: what `{% include "includes/form_errors.html" with form=... %}`
+    writes, byte for byte (test_form_field.py compares them): the form's own errors."""
+    errors = form.non_field_errors()
+    if not errors:
+        return "\n"
+    items = "".join(f"<p>{_text(error)}</p>" for error in errors)
+    return SafeString(
+        '\n<div class="alert alert-error" role="alert" tabindex="-1" id="erreurs">\n  '
+        f"{items}\n</div>\n\n"
+    )

@@ -49,3 +49,21 @@ def test_several_errors_and_an_error_with_markup_are_written_as_the_include_writ
     expected = engine.from_string(INCLUDE).render({"form": form})
     assert engine.from_string(TAG).render({"form": form}) == expected
     assert "field-invalid" in expected and expected.count("&lt;erreur&gt;") == 1
+
+
+@pytest.mark.parametrize(
+    "errors", [[], ["Une erreur"], ["Première <erreur> & « autre »", mark_safe("<b>sûre</b>")]]
+)
+def test_form_errors_writes_what_its_include_writes(errors):
+    engine = engines["django"]
+    form = field_form(label="Nom")({"champ": "valeur"})
+    form.is_valid()
+    for error in errors:
+        form.add_error(None, error)
+    include = '{% include "includes/form_errors.html" with form=form %}'
+    tag = "{% load guichet %}{% form_errors form %}"
+
+    expected = engine.from_string(include).render({"form": form})
+
+    assert engine.from_string(tag).render({"form": form}) == expected
+    assert ('role="alert"' in expected) == bool(errors)

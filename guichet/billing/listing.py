@@ -56,11 +56,11 @@ _ROW_NAMES = (
 _ROW = Stencil("billing/invoice_row.html", _ROW_NAMES, variable="invoice")
 
 
-def _blocktranslate(message: str, **values) -> str:
+def _blocktranslate(text: str, **values) -> str:
     """What {% blocktranslate trimmed with ... %} renders: the values escaped, not the text."""
     escaped = {name: conditional_escape(value) for name, value in values.items()}
     # The translation is trusted as the tag trusts it; every value in it is escaped.
-    return mark_safe(gettext(message) % escaped)  # noqa: S308
+    return mark_safe(text % escaped)  # noqa: S308
 
 
 def _url_maker(name: str):
@@ -95,7 +95,7 @@ def invoice_rows(customer) -> list[dict]:
             {
                 "number": number,
                 "date_label": _blocktranslate(
-                    "Facture du %(date)s", date=format_date(invoice.issue_date)
+                    gettext("Facture du %(date)s"), date=format_date(invoice.issue_date)
                 ),
                 "total": format_cents(invoice.total_incl_vat_cents),
                 "status": invoice.status,
@@ -104,9 +104,9 @@ def invoice_rows(customer) -> list[dict]:
                 "download_url": download_url(number),
                 "pdf_filename": invoice.pdf_filename,
                 "open_label": _blocktranslate(
-                    "Ouvrir la facture %(number)s au format", number=number
+                    gettext("Ouvrir la facture %(number)s au format"), number=number
                 ),
-                "download_label": _blocktranslate("la facture %(number)s", number=number),
+                "download_label": _blocktranslate(gettext("la facture %(number)s"), number=number),
             }
         )
     return result

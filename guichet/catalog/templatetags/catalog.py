@@ -18,10 +18,9 @@ def _text(value) -> str:
     return conditional_escape(value if isinstance(value, str) else str(value))
 
 
-def _translated(message: str, **values) -> str:
-    """What {% translate %} / {% blocktranslate %} write: the translation as it is, the values
-    in it escaped."""
-    text = gettext(message)
+def _translated(text: str, **values) -> str:
+    """What {% translate %} / {% blocktranslate %} write: the translation (gettext() of a
+    literal, for makemessages) as it is, the values in it escaped."""
     return text % {name: _text(value) for name, value in values.items()} if values else text
 
 
@@ -42,13 +41,13 @@ def service_details(subscription):
     price = subscription.monthly_price_cents
     parts += [
         '\n<dl class="facts">\n  <dt>',
-        _translated("Prix mensuel"),
+        _translated(gettext("Prix mensuel")),
         "</dt><dd>",
-        _translated("%(price)s TTC / mois", price=format_cents(price))
+        _translated(gettext("%(price)s TTC / mois"), price=format_cents(price))
         if price
-        else _translated("Inclus dans votre offre"),
+        else _translated(gettext("Inclus dans votre offre")),
         "</dd>\n  <dt>",
-        _translated("Depuis le"),
+        _translated(gettext("Depuis le")),
         "</dt><dd>",
         _text(format_date(subscription.start_date)),
         "</dd>\n  ",
@@ -56,7 +55,7 @@ def service_details(subscription):
     if subscription.line_number:
         parts += [
             "<dt>",
-            _translated("Numéro de ligne"),
+            _translated(gettext("Numéro de ligne")),
             "</dt><dd>",
             _text(format_phone(subscription.line_number)),
             "</dd>",
@@ -65,7 +64,7 @@ def service_details(subscription):
     if subscription.equipment:
         parts += [
             "<dt>",
-            _translated("Équipement"),
+            _translated(gettext("Équipement")),
             "</dt><dd>",
             _text(subscription.equipment),
             "</dd>",
@@ -74,7 +73,7 @@ def service_details(subscription):
     if subscription.end_date:
         parts += [
             "<dt>",
-            _translated("Fin prévue le"),
+            _translated(gettext("Fin prévue le")),
             "</dt><dd>",
             _text(format_date(subscription.end_date)),
             "</dd>",
@@ -85,7 +84,8 @@ def service_details(subscription):
         parts += [
             '\n<p class="termination-status">',
             _translated(
-                "Résiliation demandée (effet le %(date)s)", date=format_date(termination_date)
+                gettext("Résiliation demandée (effet le %(date)s)"),
+                date=format_date(termination_date),
             ),
             "</p>\n",
         ]
@@ -96,7 +96,7 @@ def service_details(subscription):
             "?service=",
             _text(subscription.pk),
             '">',
-            _translated("Résilier"),
+            _translated(gettext("Résilier")),
             '<span class="visually-hidden"> ',
             _text(product.name),
             "</span></a></p>\n",
@@ -110,7 +110,7 @@ def _termination_status(subscription) -> str:
     if not termination_date:
         return ""
     status = _translated(
-        "Résiliation demandée (effet le %(date)s)", date=format_date(termination_date)
+        gettext("Résiliation demandée (effet le %(date)s)"), date=format_date(termination_date)
     )
     return f' <span class="termination-status">{status}</span>'
 
@@ -123,11 +123,11 @@ def offer_summary(offer):
     parts = [
         '<aside class="card offer-summary" aria-labelledby="offre-actuelle">\n'
         '  <h2 id="offre-actuelle">',
-        _translated("Mon offre actuelle"),
+        _translated(gettext("Mon offre actuelle")),
         "</h2>\n  ",
     ]
     if offer.is_empty:
-        parts += ["\n  <p>", _translated("Aucun service en cours."), "</p>\n  "]
+        parts += ["\n  <p>", _translated(gettext("Aucun service en cours.")), "</p>\n  "]
     else:
         parts.append("\n  ")
         for subscription in offer.bundles:
@@ -195,11 +195,13 @@ def service_sections(sections, selected):
                 contact_url = _contact_url()
             subscribe = (
                 _translated(
-                    'Pour souscrire, <a href="%(url)s">contactez votre service client</a>.',
+                    gettext(
+                        'Pour souscrire, <a href="%(url)s">contactez votre service client</a>.'
+                    ),
                     url=contact_url,
                 )
                 if contact_url
-                else _translated("Pour souscrire, contactez votre service client.")
+                else _translated(gettext("Pour souscrire, contactez votre service client."))
             )
             parts += [
                 '\n      \n      <p class="empty">',

@@ -9,6 +9,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from guichet.core.decorators import customer_required
 from guichet.core.formatting import format_phone
+from guichet.core.prepared import PreparedQuery, first_of
 from guichet.customers.models import AddressChangeRequest
 from guichet.customers.services import (
     PHONE_FIELDS,
@@ -35,6 +36,23 @@ def _address_initial(customer) -> dict:
         "city": customer.billing_city,
         "country": customer.billing_country,
     }
+
+
+# Built and compiled once per process (guichet/core/prepared.py), run on every visit.
+_PENDING_EMAIL = PreparedQuery(
+    lambda user_id: first_of(
+        EmailChange.objects.filter(user=user_id, used_at=None, cancelled_at=None).only(
+            "new_email", "expires_at"
+        )
+    )
+)
+_PENDING_ADDRESS = PreparedQuery(
+    lambda customer_id: first_of(
+        AddressChangeRequest.objects.filter(
+            customer=customer_id, status=AddressChangeRequest.Status.PENDING
+        )
+    )
+)
 
 
 @customer_required
@@ -99,14 +117,10 @@ def contact(request):
                     text = gettext("Votre adresse de facturation est modifiée.")
                 messages.success(request, text)
                 return redirect("customers:contact")
-    pending_email = (
-        EmailChange.objects.filter(user=user, used_at=None, cancelled_at=None)
-        .only("new_email", "expires_at")
-        .first()
-    )
-    pending_address = customer.address_change_requests.filter(
-        status=AddressChangeRequest.Status.PENDING
-    ).first()
+    pending_email = _PENDING_EMAIL.first(user.pk)
+    pending_address = _PENDING_ADDRESS.first(customer.pk)
+    if pending_address is not None:
+        pending_address.customer = customer
     return render(
         request,
         "customers/contact.html",

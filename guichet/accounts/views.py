@@ -21,6 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from guichet.core.decorators import customer_required
+from guichet.core.prepared import PreparedQuery
 from guichet.customers.services import customer_language_set
 
 from . import services
@@ -225,6 +226,15 @@ def password_criteria(request):
     )
 
 
+# « Dernières connexions »: built and compiled once per process (guichet/core/prepared.py).
+_LAST_LOGINS = PreparedQuery(
+    lambda user_id: SecurityEvent.objects.filter(
+        user=user_id,
+        kind__in=[SecurityEvent.Kind.LOGIN_SUCCEEDED, SecurityEvent.Kind.LOGIN_FAILED],
+    )[:10]
+)
+
+
 @customer_required
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 def profile(request):
@@ -263,10 +273,7 @@ def profile(request):
                 update_session_auth_hash(request, user)
                 messages.success(request, gettext("Votre mot de passe est modifié."))
                 return redirect("accounts:profile")
-    logins = SecurityEvent.objects.filter(
-        user=user,
-        kind__in=[SecurityEvent.Kind.LOGIN_SUCCEEDED, SecurityEvent.Kind.LOGIN_FAILED],
-    )[:10]
+    logins = _LAST_LOGINS.objects(user.pk)
     return render(
         request,
         "accounts/profile.html",

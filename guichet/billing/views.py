@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from guichet.core.decorators import customer_required
 
+from .listing import invoice_rows, invoice_rows_html
 from .models import Invoice
 from .services import DocumentUnavailable, invoice_pdf_content
 
@@ -17,24 +18,16 @@ from .services import DocumentUnavailable, invoice_pdf_content
 @customer_required
 @require_GET
 def invoices(request):
-    invoices = list(
-        Invoice.objects.for_customer(request.customer)
-        .last_12_months()
-        .with_settled()
-        .only(
-            "number",
-            "issue_date",
-            "total_incl_vat_cents",
-            "status",
-            "payment_method",
-            "due_date",
-        )
-        .order_by("-issue_date", "-number")
-    )
+    rows = invoice_rows(request.customer)
     return render(
         request,
         "billing/invoices.html",
-        {"invoices": invoices, "breadcrumbs": [(_("Mes factures"), None)], "nav": "invoices"},
+        {
+            "invoices": rows,
+            "invoice_rows": invoice_rows_html(rows),
+            "breadcrumbs": [(_("Mes factures"), None)],
+            "nav": "invoices",
+        },
     )
 
 

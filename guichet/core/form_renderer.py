@@ -44,9 +44,16 @@ def _as_text(value) -> str:
     return text if isinstance(value, SafeData) else conditional_escape(text)
 
 
+# What the form renderer's templates render in: a fresh context (autoescaped, the active
+# language's formats). render_value_in_context() only reads it: one is enough.
+_FRESH_CONTEXT = Context()
+
+
 def _shown(value) -> str:
     """`{{ value }}` in the form renderer's templates (a fresh context: autoescaped)."""
-    return render_value_in_context(value, Context())
+    if type(value) is str:  # no date or number to localize: escaped, as it would be
+        return conditional_escape(value)
+    return render_value_in_context(value, _FRESH_CONTEXT)
 
 
 def _attrs(attrs: dict) -> str:

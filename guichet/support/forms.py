@@ -3,12 +3,33 @@
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from guichet.core.prepared import PreparedQuery
+
 from .models import RequestType
 from .services import MESSAGE_MAX_LENGTH, message_length_check
 
+# The choices of every « Contactez-nous » page: built and compiled once per process
+# (guichet/core/prepared.py), run on each page as the queryset would be.
+_ACTIVE_REQUEST_TYPES = PreparedQuery(lambda: RequestType.objects.active(), marked=False)
+
+
+class _ActiveRequestTypes(forms.models.ModelChoiceIterator):
+    """ModelChoiceIterator's choices, from the prepared query of the same queryset."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for request_type in _ACTIVE_REQUEST_TYPES.objects():
+            yield self.choice(request_type)
+
+
+class RequestTypeField(forms.ModelChoiceField):
+    iterator = _ActiveRequestTypes
+
 
 class ContactForm(forms.Form):
-    request_type = forms.ModelChoiceField(
+    # Choices from RequestType.objects.active() (prepared); validation through the queryset.
+    request_type = RequestTypeField(
         label=gettext_lazy("Votre demande"),
         queryset=RequestType.objects.active(),
         empty_label=gettext_lazy("Choisissez le type de votre demande"),

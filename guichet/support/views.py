@@ -9,11 +9,15 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from guichet.core.decorators import customer_required
+from guichet.core.prepared import PreparedQuery
 
 from .forms import ContactForm
 from .geo import partner_points_nearest
 from .models import ContactAnswer, ContactRequest, PartnerPoint
 from .services import contact_request_submit
+
+# PartnerPoint.objects.active(), built and compiled once per process (guichet/core/prepared.py).
+_ACTIVE_POINTS = PreparedQuery(lambda: PartnerPoint.objects.active(), marked=False)
 
 
 @customer_required
@@ -47,7 +51,7 @@ def contact(request):
             )
             return redirect("support:request", reference=contact_request.reference)
     points = partner_points_nearest(
-        postal_code=customer.installation_postal_code, points=PartnerPoint.objects.active()
+        postal_code=customer.installation_postal_code, points=_ACTIVE_POINTS.objects()
     )
     return render(
         request,

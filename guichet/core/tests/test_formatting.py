@@ -50,6 +50,17 @@ def test_dates_in_french_and_english():
     assert format_date(None) == ""
 
 
+def test_a_date_written_once_is_written_the_same_in_each_language_after():
+    # Dates are kept once written (a dozen a page): each language keeps its own.
+    day = datetime.date(2026, 7, 14)
+    for _ in range(2):
+        assert format_date(day, language="fr") == "14/07/2026"
+        assert format_date(day, language="en") == "14 Jul 2026"
+        assert format_date(day, language="de") == "14.07.2026"
+        moment = datetime.datetime(2026, 7, 14, 23, 59)
+        assert format_date(moment, language="fr") == "14/07/2026"
+
+
 def test_datetimes_are_shown_in_local_time(settings):
     settings.TIME_ZONE = "Europe/Paris"
     moment = datetime.datetime(2026, 3, 5, 13, 30, tzinfo=zoneinfo.ZoneInfo("UTC"))

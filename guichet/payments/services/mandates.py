@@ -22,6 +22,7 @@ from django.utils.translation import gettext, gettext_lazy
 from guichet.accounts.models import SecurityEvent, User
 from guichet.accounts.services import security_event_record, security_notice_send
 from guichet.core.emails import email_queue
+from guichet.core.prepared import PreparedQuery, first_of
 from guichet.customers.models import Customer
 
 from ..iban import (
@@ -137,8 +138,17 @@ def _recheck(details: BankDetails) -> BankDetails:
     )
 
 
+def _active_mandate(customer_id):
+    return first_of(Mandate.objects.for_customer(customer_id).active())
+
+
+# Built and compiled once per process (guichet/core/prepared.py): « Mode de paiement » and
+# « Payer en ligne » read it on every visit.
+_ACTIVE_MANDATE = PreparedQuery(_active_mandate)
+
+
 def mandate_active_for(customer: Customer) -> Mandate | None:
-    return Mandate.objects.for_customer(customer).active().first()
+    return _ACTIVE_MANDATE.first(customer.pk)
 
 
 def mandate_iban_masked(mandate: Mandate) -> str:

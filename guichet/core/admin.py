@@ -37,14 +37,14 @@ class SitePageAdmin(admin.ModelAdmin):
 class OutboxEmailAdmin(StaffAuditMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: an e-mail is written by the portal; staff can only send a failed one again."""
 
-    list_display = ["created_at", "to", "subject", "status", "attempts", "sent_at"]
+    list_display = ["created_at", "to", "subject_shown", "status", "attempts", "sent_at"]
     list_filter = ["status", "template"]
     search_fields = ["to", "subject"]
     date_hierarchy = "created_at"
     actions = ["resend"]
     fields = [
         "to",
-        "subject",
+        "subject_shown",
         "template",
         "status",
         "attempts",
@@ -59,6 +59,16 @@ class OutboxEmailAdmin(StaffAuditMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_resend_permission(self, request):
         return request.user.has_perm("core.change_outboxemail")
+
+    @admin.display(
+        description=OutboxEmail._meta.get_field("subject").verbose_name, ordering="subject"
+    )
+    def subject_shown(self, email):
+        # A billing run's notices are written when they leave (decision 0018): say so rather
+        # than show an empty subject.
+        if email.subject or not email.render_args:
+            return email.subject
+        return gettext("(rédigé à l'envoi : %(template)s)") % {"template": email.template}
 
     @admin.action(description=gettext_lazy("Renvoyer"), permissions=["resend"])
     def resend(self, request, queryset):

@@ -103,3 +103,18 @@ def test_one_notice_that_cannot_be_rendered_does_not_hold_back_the_others(custom
     assert sorted(message.subject for message in mail.outbox) == [
         f"Votre facture {invoice.number} est disponible" for invoice in invoices
     ]
+
+
+def test_the_back_office_says_a_notice_is_written_when_it_leaves(admin_client, customer):
+    invoice = issue(customer)
+    email = invoice_notification_defer(invoice_id=invoice.pk, to="c@example.fr", language="")
+    email.save()
+    pending = "(rédigé à l&#x27;envoi : invoice_available)"
+    changelist = admin_client.get(reverse("admin:core_outboxemail_changelist"))
+    change = admin_client.get(reverse("admin:core_outboxemail_change", args=[email.pk]))
+    assert pending in changelist.content.decode() and pending in change.content.decode()
+
+    outbox_send_many(email_ids=[email.pk])
+    changelist = admin_client.get(reverse("admin:core_outboxemail_changelist"))
+    assert pending not in changelist.content.decode()
+    assert f"Votre facture {invoice.number} est disponible" in changelist.content.decode()

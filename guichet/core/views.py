@@ -216,8 +216,19 @@ def demo_mailbox(request):
 @never_cache
 def demo_mailbox_detail(request, email_id: int):
     email = get_object_or_404(OutboxEmail, pk=email_id)
-    # Queued to be rendered when it leaves and not sent yet: shown as it will leave.
-    outbox_render(email=email)
+    # Queued to be rendered when it leaves and not sent yet: shown as it will leave, when what
+    # it shows can be read now (its worker will retry what cannot, an invoice gone say).
+    render_error = ""
+    try:
+        outbox_render(email=email)
+    except Exception:  # noqa: BLE001 (whatever its context builder raises: shown, not a 500)
+        logger.warning("Demo mailbox: e-mail %s cannot be written now", email.pk, exc_info=True)
+        render_error = gettext(
+            "Cet e-mail ne peut pas être rédigé maintenant ; il le sera à son envoi."
+        )
+    subject = email.subject or gettext("(rédigé à l'envoi : %(template)s)") % {
+        "template": email.template
+    }
     # The e-mail as it leaves: the stored copy has no secret link, so one is made now (demo
     # mode only, where a fictional customer must be able to follow it).
     link_error = ""
@@ -230,11 +241,13 @@ def demo_mailbox_detail(request, email_id: int):
         "core/demo_mailbox_detail.html",
         {
             "email": email,
+            "subject": subject,
             "body_text": body_text,
             "link_error": link_error,
+            "render_error": render_error,
             "breadcrumbs": [
                 (gettext("Boîte de démonstration"), reverse("core:demo_mailbox")),
-                (email.subject, None),
+                (subject, None),
             ],
         },
     )

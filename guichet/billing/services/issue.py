@@ -332,8 +332,9 @@ def fields_fit(instance: models.Model, *, exclude: Sequence[str] = ()) -> bool:
         if field.name in exclude:
             continue
         value = getattr(instance, field.attname)
-        if value is None or value == "":
-            # full_clean skips an empty value of a field that may be blank, refuses it else.
+        if value in _EMPTY_VALUES:
+            # full_clean skips an empty value (None, "", [], (), {}) of a field that may be
+            # blank, refuses it else.
             if field.blank:
                 continue
             return False
@@ -372,6 +373,10 @@ _PLAIN_VALIDATORS = (
     validators.MinValueValidator,
     validators.MaxValueValidator,
 )
+
+
+# What full_clean takes for « empty » (Field.empty_values).
+_EMPTY_VALUES = tuple(models.Field.empty_values)
 
 
 @functools.cache

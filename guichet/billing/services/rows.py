@@ -6,20 +6,21 @@ from collections.abc import Callable, Sequence
 
 from django.db import connection, models
 
-# Fields whose Python value is already what the database driver takes.
+# Fields whose Python value is already what the database driver takes: Django's own classes
+# exactly, not a subclass of them (an encrypting or hashing field converts its values).
 AS_IS = frozenset(
     {
-        "AutoField",
-        "BigAutoField",
-        "BigIntegerField",
-        "BooleanField",
-        "CharField",
-        "ForeignKey",
-        "IntegerField",
-        "PositiveIntegerField",
-        "PositiveSmallIntegerField",
-        "SmallIntegerField",
-        "TextField",
+        models.AutoField,
+        models.BigAutoField,
+        models.BigIntegerField,
+        models.BooleanField,
+        models.CharField,
+        models.ForeignKey,
+        models.IntegerField,
+        models.PositiveIntegerField,
+        models.PositiveSmallIntegerField,
+        models.SmallIntegerField,
+        models.TextField,
     }
 )
 
@@ -35,6 +36,9 @@ def rows_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
     if not objs:
         return
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    if any(getattr(field, "auto_now", False) for field in fields):
+        # pre_save is not run: a date of the last change would be left unset.
+        raise ValueError(f"rows_insert cannot fill {model.__name__}'s auto_now fields")
     attnames = [field.attname for field in fields]
     converters = [_converter(field) for field in fields]
     rows = [
@@ -67,16 +71,16 @@ def rows_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
 
 def _converter(field: models.Field) -> Callable | None:
     """How a value of this field goes to the database; None when as it is."""
-    kind = field.get_internal_type()
+    kind = type(field)
     if kind in AS_IS:
         return None
-    if kind == "JSONField":
-        # Text either way: COPY reads jsonb from it, SQLite stores it.
-        return lambda value: json.dumps(value, cls=field.encoder)
-    if kind == "DateField":
+    if kind is models.JSONField:
+        # Text either way: COPY reads jsonb from it, SQLite stores it; None is SQL's NULL.
+        return lambda value: None if value is None else json.dumps(value, cls=field.encoder)
+    if kind is models.DateField:
         return connection.ops.adapt_datefield_value
-    if kind == "DateTimeField":
+    if kind is models.DateTimeField:
         return connection.ops.adapt_datetimefield_value
-    if kind == "FileField":
+    if kind is models.FileField:
         return lambda value: value.name or "" if value else ""
     return lambda value: field.get_db_prep_save(value, connection)

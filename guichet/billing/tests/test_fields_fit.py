@@ -53,6 +53,8 @@ def test_a_sound_invoice_fits_without_full_clean(customer):
         ("due_date", None),
         ("paid_at", "yesterday"),
         ("seller", {"name": object()}),
+        ("seller", {}),
+        ("seller", []),
         ("snapshot", {"logo": b"bytes"}),
     ],
 )

@@ -84,6 +84,21 @@ def test_the_demo_mailbox_shows_a_notice_not_sent_yet_as_it_will_leave(client, s
     assert email.body_text == ""  # a page view writes nothing
 
 
+def test_the_demo_mailbox_shows_a_notice_that_cannot_be_written_now_without_failing(
+    client, settings, customer
+):
+    settings.GUICHET_DEMO = True
+    email = invoice_notification_defer(invoice_id=999_999, to="c@example.fr", language="")
+    email.save()
+
+    response = client.get(reverse("core:demo_mailbox_detail", args=[email.pk]))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "ne peut pas être rédigé maintenant" in html
+    assert "<h1>(rédigé à l&#x27;envoi : invoice_available)</h1>" in html
+
+
 def test_one_notice_that_cannot_be_rendered_does_not_hold_back_the_others(customer, other_customer):
     invoices = [issue(customer), issue(other_customer)]
     emails = [

@@ -73,3 +73,28 @@ def test_a_second_invoice_for_the_month_is_djangos_integrity_error(customer):
         rows_insert(Invoice, [again])
 
     assert list(Invoice.objects.values_list("number", flat=True)) == ["R1"]
+
+
+def test_only_djangos_own_field_classes_are_taken_as_they_are():
+    from django.db import models
+
+    from guichet.billing.services.rows import _converter
+
+    class Shouting(models.CharField):
+        """A field converting its values (as an encrypting one would)."""
+
+        def get_db_prep_save(self, value, connection):
+            return value.upper()
+
+    assert _converter(models.CharField(max_length=5)) is None
+    assert _converter(Shouting(max_length=5))("secret") == "SECRET"
+    to_json = _converter(models.JSONField(null=True))
+    assert to_json(None) is None and to_json({"a": 1}) == '{"a": 1}'
+
+
+def test_a_model_with_an_auto_now_field_is_refused():
+    from guichet.core.models import SitePage
+
+    with pytest.raises(ValueError, match="auto_now"):
+        rows_insert(SitePage, [SitePage(slug="accessibilite", title="t", body="b")])
+    assert not SitePage.objects.filter(title="t").exists()

@@ -10,18 +10,12 @@ only values named in the stencil can reach it, never anything from the page's co
 
 from django.template.loader import get_template
 from django.utils import translation
-from django.utils.formats import localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+
+from .html_values import value_html
 
 # Private-use characters: nothing escapes them and no value of ours holds them.
 _OPEN, _CLOSE = "\ue000", "\ue001"
-
-
-def _text(value) -> str:
-    """A value as {{ value }} writes it in an HTML template: localized, text, escaped."""
-    value = localize(value)
-    return conditional_escape(value if isinstance(value, str) else str(value))
 
 
 class Stencil:
@@ -62,7 +56,7 @@ class Stencil:
             out.append(before)
             for text, name in zip(texts, names, strict=False):
                 out.append(text)
-                out.append(_text(row[name]))
+                out.append(value_html(row[name]))
             out.append(texts[-1])
             out.append(after)
         return SafeString("".join(out))

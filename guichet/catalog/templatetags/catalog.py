@@ -2,26 +2,19 @@
 
 from django import template
 from django.urls import NoReverseMatch, reverse
-from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from guichet.core.formatting import format_cents, format_date, format_phone
+from guichet.core.html_values import translated_html, value_html
 
 register = template.Library()
 
 
-def _text(value) -> str:
-    """A value as {{ value }} writes it: localized, text, escaped unless safe."""
-    value = localize(value)
-    return conditional_escape(value if isinstance(value, str) else str(value))
-
-
-def _translated(text: str, **values) -> str:
-    """What {% translate %} / {% blocktranslate %} write: the translation (gettext() of a
-    literal, for makemessages) as it is, the values in it escaped."""
-    return text % {name: _text(value) for name, value in values.items()} if values else text
+def _fact(label: str, value) -> list[str]:
+    """One « <dt>label</dt><dd>value</dd> » of a service's facts (the label translated)."""
+    return ["<dt>", translated_html(label), "</dt><dd>", value_html(value), "</dd>"]
 
 
 @register.simple_tag
@@ -32,58 +25,40 @@ def service_details(subscription):
     product = subscription.product
     parts = ["\n\n"]
     if product.description:
-        parts += ["<p>", _text(product.description), "</p>"]
+        parts += ["<p>", value_html(product.description), "</p>"]
     parts.append("\n")
     if product.characteristics:
         lines = (line.strip() for line in product.characteristics.splitlines())
-        items = "".join(f"<li>{_text(line)}</li>" for line in lines if line)
+        items = "".join(f"<li>{value_html(line)}</li>" for line in lines if line)
         parts += ['\n<ul class="characteristics">', items, "</ul>\n"]
     price = subscription.monthly_price_cents
     parts += [
         '\n<dl class="facts">\n  <dt>',
-        _translated(gettext("Prix mensuel")),
+        translated_html(gettext("Prix mensuel")),
         "</dt><dd>",
-        _translated(gettext("%(price)s TTC / mois"), price=format_cents(price))
+        translated_html(gettext("%(price)s TTC / mois"), price=format_cents(price))
         if price
-        else _translated(gettext("Inclus dans votre offre")),
+        else translated_html(gettext("Inclus dans votre offre")),
         "</dd>\n  <dt>",
-        _translated(gettext("Depuis le")),
+        translated_html(gettext("Depuis le")),
         "</dt><dd>",
-        _text(format_date(subscription.start_date)),
+        value_html(format_date(subscription.start_date)),
         "</dd>\n  ",
     ]
     if subscription.line_number:
-        parts += [
-            "<dt>",
-            _translated(gettext("Numéro de ligne")),
-            "</dt><dd>",
-            _text(format_phone(subscription.line_number)),
-            "</dd>",
-        ]
+        parts += _fact(gettext("Numéro de ligne"), format_phone(subscription.line_number))
     parts.append("\n  ")
     if subscription.equipment:
-        parts += [
-            "<dt>",
-            _translated(gettext("Équipement")),
-            "</dt><dd>",
-            _text(subscription.equipment),
-            "</dd>",
-        ]
+        parts += _fact(gettext("Équipement"), subscription.equipment)
     parts.append("\n  ")
     if subscription.end_date:
-        parts += [
-            "<dt>",
-            _translated(gettext("Fin prévue le")),
-            "</dt><dd>",
-            _text(format_date(subscription.end_date)),
-            "</dd>",
-        ]
+        parts += _fact(gettext("Fin prévue le"), format_date(subscription.end_date))
     parts.append("\n</dl>\n")
     termination_date = getattr(subscription, "termination_date", None)
     if termination_date:
         parts += [
             '\n<p class="termination-status">',
-            _translated(
+            translated_html(
                 gettext("Résiliation demandée (effet le %(date)s)"),
                 date=format_date(termination_date),
             ),
@@ -94,11 +69,11 @@ def service_details(subscription):
             '\n<p class="service-actions"><a href="',
             conditional_escape(reverse("catalog:terminate")),
             "?service=",
-            _text(subscription.pk),
+            value_html(subscription.pk),
             '">',
-            _translated(gettext("Résilier")),
+            translated_html(gettext("Résilier")),
             '<span class="visually-hidden"> ',
-            _text(product.name),
+            value_html(product.name),
             "</span></a></p>\n",
         ]
     parts.append("\n\n")
@@ -109,7 +84,7 @@ def _termination_status(subscription) -> str:
     termination_date = getattr(subscription, "termination_date", None)
     if not termination_date:
         return ""
-    status = _translated(
+    status = translated_html(
         gettext("Résiliation demandée (effet le %(date)s)"), date=format_date(termination_date)
     )
     return f' <span class="termination-status">{status}</span>'
@@ -123,28 +98,28 @@ def offer_summary(offer):
     parts = [
         '<aside class="card offer-summary" aria-labelledby="offre-actuelle">\n'
         '  <h2 id="offre-actuelle">',
-        _translated(gettext("Mon offre actuelle")),
+        translated_html(gettext("Mon offre actuelle")),
         "</h2>\n  ",
     ]
     if offer.is_empty:
-        parts += ["\n  <p>", _translated(gettext("Aucun service en cours.")), "</p>\n  "]
+        parts += ["\n  <p>", translated_html(gettext("Aucun service en cours.")), "</p>\n  "]
     else:
         parts.append("\n  ")
         for subscription in offer.bundles:
             parts += [
                 '<p class="offer-bundle">',
-                _text(subscription.product.name),
+                value_html(subscription.product.name),
                 _termination_status(subscription),
                 "</p>",
             ]
         parts.append("\n  <dl>\n    ")
         for section, subscriptions in offer.sections():
             if subscriptions:
-                parts += ["\n    <dt>", _text(section.summary_label), "</dt>\n    "]
+                parts += ["\n    <dt>", value_html(section.summary_label), "</dt>\n    "]
                 for subscription in subscriptions:
                     parts += [
                         "<dd>",
-                        _text(subscription.product.name),
+                        value_html(subscription.product.name),
                         _termination_status(subscription),
                         "</dd>",
                     ]
@@ -169,8 +144,8 @@ def service_sections(sections, selected):
     parts = []
     contact_url = None
     for section, subscriptions in sections:
-        slug = _text(section.slug)
-        title = _text(section.title)
+        slug = value_html(section.slug)
+        title = value_html(section.title)
         hidden = ' class="visually-hidden"' if selected else ""
         parts += [
             f'\n    <section class="card service-section" id="{slug}" '
@@ -180,11 +155,11 @@ def service_sections(sections, selected):
         for subscription in subscriptions:
             line = ""
             if subscription.line_number:
-                phone = _text(format_phone(subscription.line_number))
+                phone = value_html(format_phone(subscription.line_number))
                 line = f' <span class="line-number">· {phone}</span>'
             parts += [
                 '\n      <article class="service">\n        <h3>',
-                _text(subscription.product.name),
+                value_html(subscription.product.name),
                 line,
                 "</h3>\n        ",
                 service_details(subscription),
@@ -194,18 +169,18 @@ def service_sections(sections, selected):
             if contact_url is None:
                 contact_url = _contact_url()
             subscribe = (
-                _translated(
+                translated_html(
                     gettext(
                         'Pour souscrire, <a href="%(url)s">contactez votre service client</a>.'
                     ),
                     url=contact_url,
                 )
                 if contact_url
-                else _translated(gettext("Pour souscrire, contactez votre service client."))
+                else translated_html(gettext("Pour souscrire, contactez votre service client."))
             )
             parts += [
                 '\n      \n      <p class="empty">',
-                _text(section.empty_text),
+                value_html(section.empty_text),
                 " ",
                 subscribe,
                 "</p>\n      ",

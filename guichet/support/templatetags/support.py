@@ -2,18 +2,12 @@
 
 from django import template
 from django.template.defaultfilters import cut, floatformat, linebreaksbr
-from django.utils.formats import localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
+from guichet.core.html_values import value_html
+
 register = template.Library()
-
-
-def _text(value) -> str:
-    """A value as {{ value }} writes it: localized, text, escaped unless safe."""
-    value = localize(value)
-    return conditional_escape(value if isinstance(value, str) else str(value))
 
 
 @register.simple_tag
@@ -24,18 +18,18 @@ def partner_points(points):
     for point, distance in points:
         near = ""
         if distance is not None:
-            km = gettext("à %(km)s km environ") % {"km": _text(floatformat(distance, "0"))}
+            km = gettext("à %(km)s km environ") % {"km": value_html(floatformat(distance, "0"))}
             near = f' <span class="small">· {km}</span>'
         parts += [
             '\n    <li class="partner-point">\n      <h3>',
-            _text(point.name),
+            value_html(point.name),
             near,
             "</h3>\n      <p>",
-            _text(point.street),
+            value_html(point.street),
             "<br>",
-            _text(point.postal_code),
+            value_html(point.postal_code),
             " ",
-            _text(point.city),
+            value_html(point.city),
             "</p>\n      ",
         ]
         if point.phone:
@@ -43,14 +37,14 @@ def partner_points(points):
                 "<p>",
                 gettext("Téléphone :"),
                 ' <a href="tel:',
-                _text(cut(point.phone, " ")),
+                value_html(cut(point.phone, " ")),
                 '">',
-                _text(point.phone),
+                value_html(point.phone),
                 "</a></p>",
             ]
         parts.append("\n      ")
         if point.opening_hours:
             hours = linebreaksbr(point.opening_hours, autoescape=True)
-            parts += ['<p class="small">', _text(hours), "</p>"]
+            parts += ['<p class="small">', value_html(hours), "</p>"]
         parts.append("\n    </li>\n    ")
     return SafeString("".join(parts))

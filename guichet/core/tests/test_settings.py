@@ -69,6 +69,15 @@ def test_production_settings_pass_the_deploy_check():
     assert "no issues" in result.stdout
 
 
+@pytest.mark.parametrize("env", [{"DEBUG": "1"}, PRODUCTION], ids=["development", "production"])
+def test_every_model_change_has_its_migration(env):
+    # As `make lint` runs it, and under production settings too: a model change without its
+    # migration, or a module touching models before Django has loaded them, fails here.
+    result = _manage("makemigrations", "--check", "--dry-run", **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
+
+
 def test_a_bad_value_names_the_variable():
     result = _manage("check", DEBUG="peut-être")
     assert result.returncode != 0
